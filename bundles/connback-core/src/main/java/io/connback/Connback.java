@@ -1,0 +1,828 @@
+package io.connback;
+
+import io.connback.backoff.DelaySequence;
+import io.connback.internal.SerialExecutor;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * Keeps one logical connection alive through a {@link Connector}: connects at once, detects a dead link with keepalive
+ * heartbeats, reconnects with backoff and jitter, and reports what happens to its listeners.
+ *
+ * <h2>Threading</h2>
+ * Every method may be called from any thread, including from inside a listener. The state machine is an actor: public
+ * methods post a message, and the messages of one Connback are processed one at a time, in order, on the worker
+ * threads of {@link ConnbackOptions#scheduler()}. Listeners and the connector are called from there, never
+ * concurrently for one Connback and never while a lock is held. {@link #feedHeartbeat()} and
+ * {@link #reschedulePingTimer()} only write a timestamp.
+ *
+ * <h2>Life cycle</h2>
+ * {@link ConnectionState#CONNECTING} (from creation) -&gt; {@link ConnectionState#CONNECTED} -&gt;
+ * {@link ConnectionState#RECONNECTING} (after a loss or a failed attempt) -&gt; ... ;
+ * {@link ConnectionState#OFFLINE} when the retries give up; {@link ConnectionState#ENDED} after {@link #end()}.
+ * {@link #reconnect()} starts again from OFFLINE or ENDED.
+ *
+ * <h2>Backoff and flap damping</h2>
+ * After a failure the next attempt waits for the strategy's next delay, jittered. The delays restart from the first
+ * (and the first retry is immediate) only after a connection that lasted {@link ConnbackOptions#stableAfter()}: a
+ * device that accepts and drops at once is retried with growing delays, never in a hot loop.
+ *
+ * <h2>Keepalive</h2>
+ * With a keepalive {@code K > 0}, a connected link that fed no heartbeat for {@code K / 2} (and sent nothing, see
+ * {@link #reschedulePingTimer()}) is pinged through {@link Connector#ping(Object)}; one that fed no heartbeat for
+ * {@code K} is force-closed and reconnected. The check runs at the deadline itself, so a silent peer is closed after
+ * {@code K} (plus scheduling latency), never before.
+ *
+ * @param <T> the client type
+ */
+public final class Connback<T> implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Connback.class.getName());
+
+    /** Commands (feeds, reconnect) waiting in the mailbox beyond which new ones are dropped and logged. */
+    static final int MAX_QUEUED_COMMANDS = 1024;
+
+    private final Connector<T> connector;
+    private final ConnbackOptions options;
+    private final ConnbackScheduler scheduler;
+    private final SerialExecutor actor;
+    private final List<ConnbackListener<? super T>> listeners = new CopyOnWriteArrayList<>();
+    private final long keepaliveNanos;
+    private final long connectTimeoutNanos;
+    private final long stableAfterNanos;
+
+    // Written by the actor only; volatile so that the queries below read them from any thread.
+    private volatile ConnectionState state = ConnectionState.CONNECTING;
+    private volatile boolean connecting = true;
+    private volatile T client;
+    private volatile CompletableFuture<Void> ended = new CompletableFuture<>();
+
+    // Written from any thread: the hot paths are a timestamp each.
+    private volatile long lastHeartbeatNanos;
+    private volatile long lastOutboundNanos;
+    private final AtomicInteger pendingEnds = new AtomicInteger();
+    private final AtomicInteger queuedCommands = new AtomicInteger();
+
+    // Owned by the actor: read and written only inside actor messages.
+    private Attempt attempt;
+    private RetryWait retryWait;
+    private ConnbackScheduler.Cancellable keepaliveTimer;
+    private long connectionSerial;
+    private long attemptsSinceStable;
+    private DelaySequence delays;
+    private boolean offlineEmitted;
+    private boolean endingInProgress;
+    private long connectedAtNanos;
+
+    private Connback(Connector<T> connector, ConnbackOptions options, ConnbackListener<? super T> listener) {
+        this.connector = Objects.requireNonNull(connector, "connector");
+        this.options = Objects.requireNonNull(options, "options");
+        this.scheduler = options.scheduler();
+        this.actor = new SerialExecutor(scheduler::execute);
+        this.keepaliveNanos = options.keepalive().toNanos();
+        this.connectTimeoutNanos = options.connectTimeout().toNanos();
+        this.stableAfterNanos = options.stableAfter().toNanos();
+        if (listener != null) {
+            listeners.add(listener);
+        }
+        actor.execute(() -> scheduleAttempt(CancellationToken.NONE));
+    }
+
+    /**
+     * Creates a Connback with default options and starts connecting at once.
+     *
+     * @param connector opens and closes the clients
+     * @param <T> the client type
+     * @return the Connback, already {@link #isConnecting() connecting}
+     */
+    public static <T> Connback<T> create(Connector<T> connector) {
+        return new Connback<>(connector, ConnbackOptions.defaults(), null);
+    }
+
+    /**
+     * Creates a Connback and starts connecting at once.
+     *
+     * @param connector opens and closes the clients
+     * @param options keepalive, timeouts and backoff
+     * @param <T> the client type
+     * @return the Connback, already {@link #isConnecting() connecting}
+     */
+    public static <T> Connback<T> create(Connector<T> connector, ConnbackOptions options) {
+        return new Connback<>(connector, options, null);
+    }
+
+    /**
+     * Creates a Connback with a listener that sees every event from the first, and starts connecting at once.
+     *
+     * @param connector opens and closes the clients
+     * @param options keepalive, timeouts and backoff
+     * @param listener receives the events
+     * @param <T> the client type
+     * @return the Connback, already {@link #isConnecting() connecting}
+     */
+    public static <T> Connback<T> create(Connector<T> connector, ConnbackOptions options,
+            ConnbackListener<? super T> listener) {
+        return new Connback<>(connector, options, Objects.requireNonNull(listener, "listener"));
+    }
+
+    // ---------------------------------------------------------------- listeners
+
+    /**
+     * Registers a listener for the events that happen from now on.
+     *
+     * @param listener the listener
+     * @return a subscription that removes it
+     */
+    public Subscription addListener(ConnbackListener<? super T> listener) {
+        Objects.requireNonNull(listener, "listener");
+        listeners.add(listener);
+        AtomicBoolean removed = new AtomicBoolean();
+        return () -> {
+            if (removed.compareAndSet(false, true)) {
+                listeners.remove(listener);
+            }
+        };
+    }
+
+    /**
+     * Calls {@code l} with the client on each successful (re)connection.
+     *
+     * @param l the callback
+     * @return a subscription that removes it
+     */
+    public Subscription onConnect(Consumer<? super T> l) {
+        Objects.requireNonNull(l, "listener");
+        return addListener(new ConnbackListener<T>() {
+            @Override
+            public void onConnect(T client) {
+                l.accept(client);
+            }
+        });
+    }
+
+    /**
+     * Calls {@code l} when a reconnection attempt starts.
+     *
+     * @param l the callback
+     * @return a subscription that removes it
+     */
+    public Subscription onReconnect(Runnable l) {
+        Objects.requireNonNull(l, "listener");
+        return addListener(new ConnbackListener<T>() {
+            @Override
+            public void onReconnect() {
+                l.run();
+            }
+        });
+    }
+
+    /**
+     * Calls {@code l} when an established connection closes, with whether it closed because of an error.
+     *
+     * @param l the callback
+     * @return a subscription that removes it
+     */
+    public Subscription onClose(Consumer<Boolean> l) {
+        Objects.requireNonNull(l, "listener");
+        return addListener(new ConnbackListener<T>() {
+            @Override
+            public void onClose(boolean hasError) {
+                l.accept(hasError);
+            }
+        });
+    }
+
+    /**
+     * Calls {@code l} when the link goes offline.
+     *
+     * @param l the callback
+     * @return a subscription that removes it
+     */
+    public Subscription onOffline(Runnable l) {
+        Objects.requireNonNull(l, "listener");
+        return addListener(new ConnbackListener<T>() {
+            @Override
+            public void onOffline() {
+                l.run();
+            }
+        });
+    }
+
+    /**
+     * Calls {@code l} with each error.
+     *
+     * @param l the callback
+     * @return a subscription that removes it
+     */
+    public Subscription onError(Consumer<Throwable> l) {
+        Objects.requireNonNull(l, "listener");
+        return addListener(new ConnbackListener<T>() {
+            @Override
+            public void onError(Throwable error) {
+                l.accept(error);
+            }
+        });
+    }
+
+    /**
+     * Calls {@code l} when {@link #end()} completes.
+     *
+     * @param l the callback
+     * @return a subscription that removes it
+     */
+    public Subscription onEnd(Runnable l) {
+        Objects.requireNonNull(l, "listener");
+        return addListener(new ConnbackListener<T>() {
+            @Override
+            public void onEnd() {
+                l.run();
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- commands
+
+    /**
+     * Connects again now: closes the current connection if any, or cuts short the backoff wait, or starts again after
+     * {@link #end()} or after the retries gave up. Does nothing while an attempt is already in progress. Called while
+     * an end is pending, it takes effect once the end completes.
+     */
+    public void reconnect() {
+        reconnect(CancellationToken.NONE);
+    }
+
+    /**
+     * Like {@link #reconnect()}, with a token that cancels the attempt it starts.
+     *
+     * @param token cancels the attempt; a cancelled attempt counts as failed
+     */
+    public void reconnect(CancellationToken token) {
+        Objects.requireNonNull(token, "token");
+        submitCommand(() -> doReconnect(token));
+    }
+
+    /**
+     * Ends gracefully: same as {@code end(false)}.
+     *
+     * @return this Connback
+     */
+    public Connback<T> end() {
+        return end(false);
+    }
+
+    /**
+     * Stops for good (until {@link #reconnect()}): cancels any attempt or backoff wait, stops pinging, closes the
+     * client through the connector, emits {@code close} (if connected) and then {@code end}, once. A client that
+     * arrives after this call is closed through the connector and never reported. After this call returns, no event
+     * but {@code close} and {@code end} of this ending is emitted. Calling it again does nothing.
+     *
+     * @param force passed to {@link Connector#close(Object, boolean)}
+     * @return this Connback
+     */
+    public Connback<T> end(boolean force) {
+        pendingEnds.incrementAndGet();
+        actor.execute(() -> doEnd(force));
+        return this;
+    }
+
+    /** Same as {@link #end()}. */
+    @Override
+    public void close() {
+        end();
+    }
+
+    /**
+     * A stage completed when the ending in progress (or the next one) completes. After {@link #reconnect()} restarts
+     * an ended Connback, this returns a new stage.
+     *
+     * @return a stage completed once ended
+     */
+    public CompletionStage<Void> whenEnded() {
+        return ended.copy();
+    }
+
+    /**
+     * Tells Connback that data was just sent, so no ping is needed for another half keepalive. Costs a timestamp; call
+     * it after each write. Only inbound heartbeats keep the link from timing out.
+     */
+    public void reschedulePingTimer() {
+        lastOutboundNanos = scheduler.nanoTime();
+    }
+
+    /**
+     * Reports an error of the connected client: emits {@code error}, then closes the connection (with
+     * {@code hasError}) and reconnects, like {@link #feedClose(boolean) feedClose(true)}. A close fed for the same
+     * failure right after is ignored, so the link reconnects exactly once.
+     *
+     * @param error what failed
+     */
+    public void feedError(Throwable error) {
+        Objects.requireNonNull(error, "error");
+        submitCommand(() -> doFeedError(error));
+    }
+
+    /** Reports that the connected client closed without error; same as {@code feedClose(false)}. */
+    public void feedClose() {
+        feedClose(false);
+    }
+
+    /**
+     * Reports that the connected client closed: emits {@code close} and {@code offline} and reconnects. Ignored unless
+     * connected (a close of a failed attempt or a repeated close changes nothing).
+     *
+     * @param hasError whether it closed because of an error
+     */
+    public void feedClose(boolean hasError) {
+        submitCommand(() -> doFeedClose(hasError));
+    }
+
+    /** Reports a sign of life from the peer (any inbound data, a pong). Costs a timestamp; call it freely. */
+    public void feedHeartbeat() {
+        lastHeartbeatNanos = scheduler.nanoTime();
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    /**
+     * The connected client.
+     *
+     * @return the client while connected, empty otherwise
+     */
+    public Optional<T> client() {
+        return Optional.ofNullable(client);
+    }
+
+    /**
+     * The options this Connback runs with.
+     *
+     * @return the options
+     */
+    public ConnbackOptions options() {
+        return options;
+    }
+
+    /**
+     * Where this Connback stands; {@link ConnectionState#ENDING} from the call to {@link #end()} until it completes.
+     *
+     * @return the state
+     */
+    public ConnectionState state() {
+        ConnectionState current = state;
+        return pendingEnds.get() > 0 && current != ConnectionState.ENDED ? ConnectionState.ENDING : current;
+    }
+
+    /**
+     * Whether a connection attempt is in progress (or the first one is about to start).
+     *
+     * @return {@code true} while connecting
+     */
+    public boolean isConnecting() {
+        return connecting;
+    }
+
+    /**
+     * Whether connected.
+     *
+     * @return {@code true} while connected
+     */
+    public boolean isConnected() {
+        return state == ConnectionState.CONNECTED;
+    }
+
+    /**
+     * Whether the link was lost and is being re-established (waiting between attempts or running one).
+     *
+     * @return {@code true} while reconnecting
+     */
+    public boolean isReconnecting() {
+        return state == ConnectionState.RECONNECTING;
+    }
+
+    /**
+     * Whether {@link #end()} was called and has not completed.
+     *
+     * @return {@code true} while ending
+     */
+    public boolean isEnding() {
+        return state() == ConnectionState.ENDING;
+    }
+
+    /**
+     * Whether ended.
+     *
+     * @return {@code true} once ended, until a {@link #reconnect()}
+     */
+    public boolean isEnded() {
+        return state == ConnectionState.ENDED;
+    }
+
+    @Override
+    public String toString() {
+        return "Connback[" + state() + ", " + connector + "]";
+    }
+
+    // ---------------------------------------------------------------- the actor's messages
+
+    private void submitCommand(Runnable command) {
+        if (queuedCommands.incrementAndGet() > MAX_QUEUED_COMMANDS) {
+            queuedCommands.decrementAndGet();
+            LOG.log(Level.WARNING, () -> this + ": more than " + MAX_QUEUED_COMMANDS
+                    + " commands wait; dropping one (a connector feeding in a loop?)");
+            return;
+        }
+        actor.execute(() -> {
+            queuedCommands.decrementAndGet();
+            command.run();
+        });
+    }
+
+    private boolean endPending() {
+        return pendingEnds.get() > 0;
+    }
+
+    /** Starts the next attempt now or after the backoff delay, or gives up when the attempts are used up. */
+    private void scheduleAttempt(CancellationToken token) {
+        if (endPending()) {
+            return;
+        }
+        if (attemptsSinceStable >= options.maxAttempts()) {
+            giveUp("maxNumOfAttempts (" + options.maxAttempts() + ") reached", null);
+            return;
+        }
+        long delay = nextDelayNanos();
+        if (delay <= 0) {
+            startAttempt(token);
+            return;
+        }
+        RetryWait wait = new RetryWait(token);
+        retryWait = wait;
+        wait.timer = scheduler.schedule(() -> actor.execute(() -> retryDue(wait)), delay);
+    }
+
+    private void retryDue(RetryWait due) {
+        if (retryWait == due) {
+            retryWait = null;
+            startAttempt(due.token);
+        }
+    }
+
+    private long nextDelayNanos() {
+        if (attemptsSinceStable == 0 && !options.delayFirstAttempt()) {
+            return 0;
+        }
+        if (delays == null) {
+            delays = options.strategy().start(options.backoffParameters());
+        }
+        Duration delay = options.jitter().apply(delays.next(options.random()), options.random());
+        return delay.toNanos();
+    }
+
+    private void startAttempt(CancellationToken token) {
+        if (endPending()) {
+            return;
+        }
+        if (state == ConnectionState.RECONNECTING) {
+            emit(Event.RECONNECT, null);
+        }
+        attemptsSinceStable++;
+        connecting = true;
+        Attempt current = new Attempt();
+        attempt = current;
+        current.userCancellation = token.onCancellationRequested(() -> actor.execute(
+                () -> abandonAttempt(current, new CancellationException("connection attempt cancelled"))));
+        if (connectTimeoutNanos > 0) {
+            current.timeout = scheduler.schedule(() -> actor.execute(
+                    () -> abandonAttempt(current, new ConnectTimeoutException(options.connectTimeout()))),
+                    connectTimeoutNanos);
+        }
+        CompletionStage<T> stage;
+        try {
+            stage = connector.connect(this, current.source.token());
+        } catch (RuntimeException | Error e) {
+            attemptFailed(current, e);
+            return;
+        }
+        if (stage == null) {
+            attemptFailed(current, new NullPointerException(connector + " returned no stage from connect"));
+            return;
+        }
+        stage.whenComplete((connected, error) -> actor.execute(() -> attemptCompleted(current, connected, error)));
+    }
+
+    private void abandonAttempt(Attempt abandoned, Throwable reason) {
+        if (attempt != abandoned) {
+            return;
+        }
+        abandoned.source.cancel();
+        attemptFailed(abandoned, reason);
+    }
+
+    private void attemptCompleted(Attempt completed, T connected, Throwable error) {
+        if (attempt != completed || endPending()) {
+            // abandoned (timed out, cancelled, ended): a late client is closed and never reported
+            if (connected != null) {
+                closeClient(connected, true);
+            }
+            return;
+        }
+        if (error != null) {
+            attemptFailed(completed, unwrap(error));
+        } else if (connected == null) {
+            attemptFailed(completed, new NullPointerException(connector + " connected with no client"));
+        } else {
+            attempt = null;
+            completed.finish();
+            onConnected(connected);
+        }
+    }
+
+    private void attemptFailed(Attempt failed, Throwable error) {
+        attempt = null;
+        failed.finish();
+        connecting = false;
+        emit(Event.ERROR, error);
+        goOffline();
+        if (!options.retry().shouldRetry(error, attemptsSinceStable)) {
+            giveUp("the retry predicate declined", error);
+            return;
+        }
+        scheduleAttempt(CancellationToken.NONE);
+    }
+
+    private void giveUp(String reason, Throwable lastError) {
+        connecting = false;
+        state = ConnectionState.OFFLINE;
+        emit(Event.ERROR, new RetriesExhaustedException(reason, attemptsSinceStable, lastError));
+    }
+
+    private void goOffline() {
+        state = ConnectionState.RECONNECTING;
+        if (!offlineEmitted) {
+            offlineEmitted = true;
+            emit(Event.OFFLINE, null);
+        }
+    }
+
+    private void onConnected(T connected) {
+        long now = scheduler.nanoTime();
+        connectionSerial++;
+        connectedAtNanos = now;
+        lastHeartbeatNanos = now;
+        lastOutboundNanos = now;
+        client = connected;
+        connecting = false;
+        offlineEmitted = false;
+        state = ConnectionState.CONNECTED;
+        scheduleKeepalive(connectionSerial, keepaliveNanos / 2);
+        emit(Event.CONNECT, connected);
+    }
+
+    /** The connected client is gone: close it, report it, and reconnect. */
+    private void connectionLost(boolean hasError) {
+        T lost = client;
+        client = null;
+        stopKeepalive();
+        closeClient(lost, true);
+        if (scheduler.nanoTime() - connectedAtNanos >= stableAfterNanos) {
+            attemptsSinceStable = 0;
+            delays = null;
+        }
+        state = ConnectionState.RECONNECTING;
+        emit(Event.CLOSE, hasError);
+        goOffline();
+        scheduleAttempt(CancellationToken.NONE);
+    }
+
+    private void doFeedError(Throwable error) {
+        if (endPending() || isEnded()) {
+            return;
+        }
+        emit(Event.ERROR, error);
+        if (state == ConnectionState.CONNECTED) {
+            connectionLost(true);
+        }
+    }
+
+    private void doFeedClose(boolean hasError) {
+        if (endPending() || state != ConnectionState.CONNECTED) {
+            return;
+        }
+        connectionLost(hasError);
+    }
+
+    private void doReconnect(CancellationToken token) {
+        if (endPending() || attempt != null) {
+            return;
+        }
+        switch (state) {
+            case CONNECTED -> {
+                T current = client;
+                client = null;
+                stopKeepalive();
+                closeClient(current, false);
+                state = ConnectionState.RECONNECTING;
+                emit(Event.CLOSE, false);
+                goOffline();
+            }
+            case ENDED -> {
+                ended = new CompletableFuture<>();
+                resetBackoff();
+                offlineEmitted = false;
+                state = ConnectionState.RECONNECTING;
+            }
+            case OFFLINE -> {
+                resetBackoff();
+                state = ConnectionState.RECONNECTING;
+            }
+            default -> cancelRetryWait();
+        }
+        startAttempt(token);
+    }
+
+    private void doEnd(boolean force) {
+        try {
+            if (state == ConnectionState.ENDED) {
+                return;
+            }
+            endingInProgress = true;
+            state = ConnectionState.ENDING;
+            cancelRetryWait();
+            stopKeepalive();
+            Attempt inFlight = attempt;
+            if (inFlight != null) {
+                attempt = null;
+                inFlight.finish();
+                inFlight.source.cancel();
+            }
+            connecting = false;
+            T current = client;
+            client = null;
+            if (current != null) {
+                closeClient(current, force);
+                emit(Event.CLOSE, false);
+            }
+            state = ConnectionState.ENDED;
+            emit(Event.END, null);
+            ended.complete(null);
+        } finally {
+            endingInProgress = false;
+            pendingEnds.decrementAndGet();
+        }
+    }
+
+    private void resetBackoff() {
+        attemptsSinceStable = 0;
+        delays = null;
+    }
+
+    private void cancelRetryWait() {
+        if (retryWait != null) {
+            retryWait.timer.cancel();
+            retryWait = null;
+        }
+    }
+
+    // ---------------------------------------------------------------- keepalive
+
+    private void scheduleKeepalive(long serial, long delayNanos) {
+        if (keepaliveNanos <= 0) {
+            return;
+        }
+        keepaliveTimer = scheduler.schedule(() -> actor.execute(() -> keepaliveCheck(serial)), delayNanos);
+    }
+
+    private void stopKeepalive() {
+        if (keepaliveTimer != null) {
+            keepaliveTimer.cancel();
+            keepaliveTimer = null;
+        }
+    }
+
+    private void keepaliveCheck(long serial) {
+        if (serial != connectionSerial || state != ConnectionState.CONNECTED || endPending()) {
+            return;
+        }
+        long now = scheduler.nanoTime();
+        long heartbeat = lastHeartbeatNanos;
+        long silence = now - heartbeat;
+        if (silence >= keepaliveNanos) {
+            keepaliveTimer = null;
+            emit(Event.ERROR, new KeepaliveTimeoutException(Duration.ofNanos(silence), options.keepalive()));
+            connectionLost(true);
+            return;
+        }
+        long half = keepaliveNanos / 2;
+        long lastActivity = Math.max(heartbeat, lastOutboundNanos);
+        if (now - lastActivity >= half) {
+            lastOutboundNanos = now;
+            lastActivity = now;
+            try {
+                connector.ping(client);
+            } catch (Exception | Error e) {
+                keepaliveTimer = null;
+                emit(Event.ERROR, e);
+                connectionLost(true);
+                return;
+            }
+        }
+        // wake at the next ping due or at the timeout deadline, whichever comes first
+        long nextPing = lastActivity + half - now;
+        long timeoutDeadline = heartbeat + keepaliveNanos - now;
+        scheduleKeepalive(serial, Math.max(1, Math.min(nextPing, timeoutDeadline)));
+    }
+
+    // ---------------------------------------------------------------- foreign calls
+
+    private void closeClient(T closing, boolean force) {
+        if (closing == null) {
+            return;
+        }
+        try {
+            connector.close(closing, force);
+        } catch (Exception | Error e) {
+            LOG.log(Level.WARNING, () -> this + ": closing " + closing + " failed", e);
+        }
+    }
+
+    private void emit(Event event, Object argument) {
+        if (endPending() && !endingInProgress) {
+            return; // after end() was called, only the ending's own close and end are emitted
+        }
+        LOG.log(Level.DEBUG, () -> this + ": " + event.name().toLowerCase(Locale.ROOT)
+                + (argument == null ? "" : " " + argument));
+        for (ConnbackListener<? super T> listener : listeners) {
+            try {
+                event.deliver(listener, argument);
+            } catch (RuntimeException | Error e) {
+                LOG.log(Level.WARNING, () -> this + ": listener " + listener + " failed on "
+                        + event.name().toLowerCase(Locale.ROOT), e);
+            }
+        }
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable cause = error;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** One connection attempt; identity tells a current attempt from an abandoned one. */
+    private static final class Attempt {
+        final CancellationTokenSource source = new CancellationTokenSource();
+        ConnbackScheduler.Cancellable timeout;
+        Subscription userCancellation;
+
+        /** The attempt is over: its timer and its hook on the caller's token go. */
+        void finish() {
+            if (timeout != null) {
+                timeout.cancel();
+                timeout = null;
+            }
+            userCancellation.close();
+        }
+    }
+
+    /** A backoff wait before the next attempt; identity tells the current wait from a cancelled one. */
+    private static final class RetryWait {
+        final CancellationToken token;
+        ConnbackScheduler.Cancellable timer;
+
+        RetryWait(CancellationToken token) {
+            this.token = token;
+        }
+    }
+
+    private enum Event {
+        CONNECT, RECONNECT, CLOSE, OFFLINE, ERROR, END;
+
+        @SuppressWarnings("unchecked")
+        <T> void deliver(ConnbackListener<? super T> listener, Object argument) {
+            switch (this) {
+                case CONNECT -> listener.onConnect((T) argument);
+                case RECONNECT -> listener.onReconnect();
+                case CLOSE -> listener.onClose((Boolean) argument);
+                case OFFLINE -> listener.onOffline();
+                case ERROR -> listener.onError((Throwable) argument);
+                case END -> listener.onEnd();
+            }
+        }
+    }
+}

@@ -1,0 +1,558 @@
+package io.connback;
+
+import io.connback.backoff.BackoffParameters;
+import io.connback.backoff.BackoffStrategy;
+import io.connback.backoff.Jitter;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * The immutable settings of a {@link Connback}: keepalive, connect timeout, backoff and flap damping. Made with
+ * {@link #builder()} or, from a configuration file, with {@link #fromMap(Map)}. The defaults are those of the npm
+ * package {@code @connback/core}, plus {@code stableAfter}.
+ *
+ * <p>Every value is validated when the options are built: a bad one throws an {@link IllegalArgumentException} that
+ * names the key and the value. Nothing is clamped in silence.
+ */
+public final class ConnbackOptions {
+
+    /** Unlimited attempts, the default of {@link Builder#maxAttempts(long)}. */
+    public static final long UNLIMITED_ATTEMPTS = Long.MAX_VALUE;
+
+    /** Uses the calling thread's {@link ThreadLocalRandom}, so it is safe from any thread. */
+    private static final RandomGenerator THREAD_LOCAL_RANDOM = () -> ThreadLocalRandom.current().nextLong();
+
+    // after THREAD_LOCAL_RANDOM, which the builder's defaults read
+    private static final ConnbackOptions DEFAULTS = builder().build();
+
+    private final Duration keepalive;
+    private final Duration connectTimeout;
+    private final BackoffStrategy strategy;
+    private final Jitter jitter;
+    private final Duration initialDelay;
+    private final Duration maxDelay;
+    private final long maxAttempts;
+    private final double factor;
+    private final boolean delayFirstAttempt;
+    private final RetryPredicate retry;
+    private final Duration stableAfter;
+    private final ConnbackScheduler scheduler;
+    private final RandomGenerator random;
+
+    private ConnbackOptions(Builder b) {
+        keepalive = nonNegative("keepalive", b.keepalive);
+        connectTimeout = nonNegative("connectTimeout", b.connectTimeout);
+        strategy = Objects.requireNonNull(b.strategy, "strategy");
+        jitter = Objects.requireNonNull(b.jitter, "jitter");
+        initialDelay = Objects.requireNonNull(b.initialDelay, "initialDelay");
+        if (initialDelay.toMillis() < 1) {
+            throw invalid("initialDelay", initialDelay.toMillis() + " ms", "must be at least 1 ms");
+        }
+        maxDelay = Objects.requireNonNull(b.maxDelay, "maxDelay");
+        if (maxDelay.compareTo(initialDelay) <= 0) {
+            throw invalid("maxDelay", maxDelay.toMillis() + " ms",
+                    "must be greater than initialDelay (" + initialDelay.toMillis() + " ms)");
+        }
+        if (b.maxAttempts < 1) {
+            throw invalid("maxNumOfAttempts", b.maxAttempts, "must be at least 1");
+        }
+        maxAttempts = b.maxAttempts;
+        if (!(b.factor >= 1) || Double.isInfinite(b.factor)) {
+            throw invalid("factor", b.factor, "must be a finite number of at least 1");
+        }
+        factor = b.factor;
+        delayFirstAttempt = b.delayFirstAttempt;
+        retry = Objects.requireNonNull(b.retry, "retry");
+        stableAfter = nonNegative("stableAfter", b.stableAfter);
+        scheduler = Objects.requireNonNull(b.scheduler, "scheduler");
+        random = Objects.requireNonNull(b.random, "random");
+    }
+
+    /**
+     * A builder with every option at its default.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The options with every default: keepalive 60 s, connectTimeout 30 s, fibonacci, full jitter, initialDelay 1 s,
+     * maxDelay 30 s, unlimited attempts, factor 2, no delay before the first attempt, stableAfter 10 s.
+     *
+     * @return the default options
+     */
+    public static ConnbackOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * Reads options from configuration properties (a ConfigAdmin dictionary, a properties file...) with the keys and
+     * units of {@code @connback/core}: {@code keepalive} (seconds, 0 disables), {@code connectTimeout},
+     * {@code initialDelay}, {@code maxDelay}, {@code stableAfter} (milliseconds), {@code strategy}
+     * ({@code exponential}, {@code fibonacci}, {@code decorrelated}), {@code jitter} ({@code none}, {@code full},
+     * {@code equal}), {@code maxNumOfAttempts} (a whole number or {@code Infinity}), {@code factor},
+     * {@code delayFirstAttempt} ({@code true} or {@code false}). Values may be numbers, booleans or strings. Missing
+     * keys keep their defaults; other keys are ignored, since configurations also hold the connector's own keys.
+     *
+     * @param properties the configuration
+     * @return the options
+     * @throws IllegalArgumentException naming the key and the value, if a value is malformed or out of range
+     */
+    public static ConnbackOptions fromMap(Map<String, ?> properties) {
+        return builder().apply(properties).build();
+    }
+
+    /**
+     * A builder that starts from these options.
+     *
+     * @return a new builder holding these values
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.keepalive = keepalive;
+        b.connectTimeout = connectTimeout;
+        b.strategy = strategy;
+        b.jitter = jitter;
+        b.initialDelay = initialDelay;
+        b.maxDelay = maxDelay;
+        b.maxAttempts = maxAttempts;
+        b.factor = factor;
+        b.delayFirstAttempt = delayFirstAttempt;
+        b.retry = retry;
+        b.stableAfter = stableAfter;
+        b.scheduler = scheduler;
+        b.random = random;
+        return b;
+    }
+
+    /**
+     * How long a connected link may stay silent (no heartbeat fed) before it is force-closed; zero disables pings and
+     * the dead-link check.
+     *
+     * @return the keepalive
+     */
+    public Duration keepalive() {
+        return keepalive;
+    }
+
+    /**
+     * How long one connection attempt may take before it is cancelled and counted as failed; zero waits forever.
+     *
+     * @return the connect timeout
+     */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /**
+     * How the delay between attempts grows.
+     *
+     * @return the backoff strategy
+     */
+    public BackoffStrategy strategy() {
+        return strategy;
+    }
+
+    /**
+     * How each delay is randomized.
+     *
+     * @return the jitter
+     */
+    public Jitter jitter() {
+        return jitter;
+    }
+
+    /**
+     * The first backoff delay.
+     *
+     * @return the initial delay
+     */
+    public Duration initialDelay() {
+        return initialDelay;
+    }
+
+    /**
+     * The longest backoff delay.
+     *
+     * @return the maximum delay
+     */
+    public Duration maxDelay() {
+        return maxDelay;
+    }
+
+    /**
+     * How many attempts are made without a stable connection before giving up; {@link #UNLIMITED_ATTEMPTS} never
+     * gives up.
+     *
+     * @return the maximum number of attempts
+     */
+    public long maxAttempts() {
+        return maxAttempts;
+    }
+
+    /**
+     * The growth factor of the exponential strategy.
+     *
+     * @return the factor
+     */
+    public double factor() {
+        return factor;
+    }
+
+    /**
+     * Whether the initial delay is also waited before the first attempt.
+     *
+     * @return {@code true} to delay the first attempt
+     */
+    public boolean delayFirstAttempt() {
+        return delayFirstAttempt;
+    }
+
+    /**
+     * Decides after each failed attempt whether to go on.
+     *
+     * @return the retry predicate
+     */
+    public RetryPredicate retry() {
+        return retry;
+    }
+
+    /**
+     * How long a connection must last to count as stable. A connection that drops sooner does not reset the backoff,
+     * so a peer that accepts and drops at once is retried with growing delays, never in a hot loop.
+     *
+     * @return the stability threshold
+     */
+    public Duration stableAfter() {
+        return stableAfter;
+    }
+
+    /**
+     * The clock, timers and worker threads.
+     *
+     * @return the scheduler, {@link ConnbackScheduler#shared()} by default
+     */
+    public ConnbackScheduler scheduler() {
+        return scheduler;
+    }
+
+    /**
+     * The source of randomness for jitter and the decorrelated strategy; by default the calling thread's
+     * {@link ThreadLocalRandom}.
+     *
+     * @return the random generator
+     */
+    public RandomGenerator random() {
+        return random;
+    }
+
+    /**
+     * The parameters handed to the backoff strategy.
+     *
+     * @return initial delay, maximum delay and factor
+     */
+    public BackoffParameters backoffParameters() {
+        return new BackoffParameters(initialDelay, maxDelay, factor);
+    }
+
+    @Override
+    public String toString() {
+        return "ConnbackOptions[keepalive=" + keepalive.toMillis() / 1000.0 + "s, connectTimeout="
+                + connectTimeout.toMillis() + "ms, strategy=" + strategy + ", jitter=" + jitter + ", initialDelay="
+                + initialDelay.toMillis() + "ms, maxDelay=" + maxDelay.toMillis() + "ms, maxNumOfAttempts="
+                + (maxAttempts == UNLIMITED_ATTEMPTS ? "Infinity" : Long.toString(maxAttempts)) + ", factor=" + factor
+                + ", delayFirstAttempt=" + delayFirstAttempt + ", stableAfter=" + stableAfter.toMillis() + "ms]";
+    }
+
+    private static Duration nonNegative(String key, Duration value) {
+        Objects.requireNonNull(value, key);
+        if (value.isNegative()) {
+            throw invalid(key, value.toMillis() + " ms", "must not be negative");
+        }
+        return value;
+    }
+
+    private static IllegalArgumentException invalid(String key, Object value, String why) {
+        return new IllegalArgumentException(key + ": invalid value '" + value + "': " + why);
+    }
+
+    /** Builds {@link ConnbackOptions}; not thread-safe. Values are validated by {@link #build()}. */
+    public static final class Builder {
+        private Duration keepalive = Duration.ofSeconds(60);
+        private Duration connectTimeout = Duration.ofSeconds(30);
+        private BackoffStrategy strategy = BackoffStrategy.fibonacci();
+        private Jitter jitter = Jitter.full();
+        private Duration initialDelay = Duration.ofSeconds(1);
+        private Duration maxDelay = Duration.ofSeconds(30);
+        private long maxAttempts = UNLIMITED_ATTEMPTS;
+        private double factor = 2;
+        private boolean delayFirstAttempt;
+        private RetryPredicate retry = RetryPredicate.ALWAYS;
+        private Duration stableAfter = Duration.ofSeconds(10);
+        private ConnbackScheduler scheduler = ConnbackScheduler.shared();
+        private RandomGenerator random = THREAD_LOCAL_RANDOM;
+
+        private Builder() {}
+
+        /**
+         * Sets the keepalive; zero disables it. Default 60 s.
+         *
+         * @param keepalive how long a link may stay silent
+         * @return this builder
+         */
+        public Builder keepalive(Duration keepalive) {
+            this.keepalive = keepalive;
+            return this;
+        }
+
+        /**
+         * Sets the connect timeout; zero waits forever. Default 30 s.
+         *
+         * @param connectTimeout how long one attempt may take
+         * @return this builder
+         */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+            return this;
+        }
+
+        /**
+         * Sets the backoff strategy. Default fibonacci.
+         *
+         * @param strategy the strategy
+         * @return this builder
+         */
+        public Builder strategy(BackoffStrategy strategy) {
+            this.strategy = strategy;
+            return this;
+        }
+
+        /**
+         * Sets the jitter. Default full.
+         *
+         * @param jitter the jitter
+         * @return this builder
+         */
+        public Builder jitter(Jitter jitter) {
+            this.jitter = jitter;
+            return this;
+        }
+
+        /**
+         * Sets the first backoff delay, at least 1 ms. Default 1 s.
+         *
+         * @param initialDelay the initial delay
+         * @return this builder
+         */
+        public Builder initialDelay(Duration initialDelay) {
+            this.initialDelay = initialDelay;
+            return this;
+        }
+
+        /**
+         * Sets the longest backoff delay, greater than the initial delay. Default 30 s.
+         *
+         * @param maxDelay the maximum delay
+         * @return this builder
+         */
+        public Builder maxDelay(Duration maxDelay) {
+            this.maxDelay = maxDelay;
+            return this;
+        }
+
+        /**
+         * Sets how many attempts are made without a stable connection, at least 1. Default unlimited.
+         *
+         * @param maxAttempts the maximum, or {@link #UNLIMITED_ATTEMPTS}
+         * @return this builder
+         */
+        public Builder maxAttempts(long maxAttempts) {
+            this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        /**
+         * Sets the exponential growth factor, at least 1. Default 2.
+         *
+         * @param factor the factor
+         * @return this builder
+         */
+        public Builder factor(double factor) {
+            this.factor = factor;
+            return this;
+        }
+
+        /**
+         * Sets whether to wait the initial delay before the first attempt too. Default {@code false}.
+         *
+         * @param delayFirstAttempt whether to delay the first attempt
+         * @return this builder
+         */
+        public Builder delayFirstAttempt(boolean delayFirstAttempt) {
+            this.delayFirstAttempt = delayFirstAttempt;
+            return this;
+        }
+
+        /**
+         * Sets the retry predicate. Default: always retry.
+         *
+         * @param retry decides after each failed attempt whether to go on
+         * @return this builder
+         */
+        public Builder retry(RetryPredicate retry) {
+            this.retry = retry;
+            return this;
+        }
+
+        /**
+         * Sets how long a connection must last to reset the backoff. Default 10 s.
+         *
+         * @param stableAfter the stability threshold
+         * @return this builder
+         */
+        public Builder stableAfter(Duration stableAfter) {
+            this.stableAfter = stableAfter;
+            return this;
+        }
+
+        /**
+         * Sets the scheduler (clock, timers, worker threads). Default {@link ConnbackScheduler#shared()}.
+         *
+         * @param scheduler the scheduler
+         * @return this builder
+         */
+        public Builder scheduler(ConnbackScheduler scheduler) {
+            this.scheduler = scheduler;
+            return this;
+        }
+
+        /**
+         * Sets the source of randomness. It is called from the Connback's worker thread, one call at a time per
+         * Connback; one shared by several Connbacks must be thread-safe. Default: {@link ThreadLocalRandom}.
+         *
+         * @param random the random generator
+         * @return this builder
+         */
+        public Builder random(RandomGenerator random) {
+            this.random = random;
+            return this;
+        }
+
+        /**
+         * Applies configuration properties over the values set so far; see {@link ConnbackOptions#fromMap(Map)}.
+         *
+         * @param properties the configuration
+         * @return this builder
+         * @throws IllegalArgumentException naming the key and the value, if a value is malformed
+         */
+        public Builder apply(Map<String, ?> properties) {
+            ConfigValues values = new ConfigValues(properties);
+            values.decimal("keepalive").ifPresent(seconds -> keepalive(toDuration("keepalive", seconds, 1000)));
+            values.decimal("connectTimeout").ifPresent(ms -> connectTimeout(toDuration("connectTimeout", ms, 1)));
+            values.decimal("initialDelay").ifPresent(ms -> initialDelay(toDuration("initialDelay", ms, 1)));
+            values.decimal("maxDelay").ifPresent(ms -> maxDelay(toDuration("maxDelay", ms, 1)));
+            values.decimal("stableAfter").ifPresent(ms -> stableAfter(toDuration("stableAfter", ms, 1)));
+            values.text("strategy").ifPresent(name -> strategy(BackoffStrategy.named(name)));
+            values.text("jitter").ifPresent(name -> jitter(Jitter.named(name)));
+            values.text("maxNumOfAttempts").ifPresent(text -> maxAttempts(parseAttempts(text)));
+            values.decimal("factor").ifPresent(f -> factor(f.doubleValue()));
+            values.bool("delayFirstAttempt").ifPresent(this::delayFirstAttempt);
+            return this;
+        }
+
+        /**
+         * Builds the options.
+         *
+         * @return the options
+         * @throws IllegalArgumentException naming the key and the value, if a value is out of range
+         * @throws NullPointerException naming the key, if a value is null
+         */
+        public ConnbackOptions build() {
+            return new ConnbackOptions(this);
+        }
+
+        private static Duration toDuration(String key, BigDecimal amount, long millisPerUnit) {
+            if (amount.signum() < 0) {
+                throw invalid(key, amount.toPlainString(), "must not be negative");
+            }
+            try {
+                return Duration.ofNanos(amount.multiply(BigDecimal.valueOf(millisPerUnit * 1_000_000L))
+                        .toBigInteger().longValueExact());
+            } catch (ArithmeticException e) {
+                throw invalid(key, amount.toPlainString(), "is too large");
+            }
+        }
+
+        private static long parseAttempts(String text) {
+            String value = text.trim();
+            if (value.equalsIgnoreCase("Infinity")) {
+                return UNLIMITED_ATTEMPTS;
+            }
+            try {
+                return new BigDecimal(value).longValueExact();
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw invalid("maxNumOfAttempts", text, "expected a whole number or Infinity");
+            }
+        }
+    }
+
+    /** Typed reads of configuration values, each error naming the key and the value. */
+    private record ConfigValues(Map<String, ?> properties) {
+        ConfigValues {
+            Objects.requireNonNull(properties, "properties");
+        }
+
+        Optional<String> text(String key) {
+            Object value = properties.get(key);
+            if (value == null) {
+                return Optional.empty();
+            }
+            if (value instanceof Double d && d.isInfinite() && d > 0) {
+                return Optional.of("Infinity");
+            }
+            return Optional.of(value.toString());
+        }
+
+        Optional<BigDecimal> decimal(String key) {
+            Object value = properties.get(key);
+            if (value == null) {
+                return Optional.empty();
+            }
+            try {
+                if (value instanceof Number number && !(value instanceof Double d && (d.isNaN() || d.isInfinite()))
+                        && !(value instanceof Float f && (f.isNaN() || f.isInfinite()))) {
+                    return Optional.of(new BigDecimal(number.toString()));
+                }
+                if (value instanceof String s) {
+                    return Optional.of(new BigDecimal(s.trim()));
+                }
+            } catch (NumberFormatException e) {
+                // reported below with the key and value
+            }
+            throw invalid(key, value, "expected a number");
+        }
+
+        Optional<Boolean> bool(String key) {
+            Object value = properties.get(key);
+            if (value == null) {
+                return Optional.empty();
+            }
+            if (value instanceof Boolean b) {
+                return Optional.of(b);
+            }
+            String s = value.toString().trim().toLowerCase(Locale.ROOT);
+            if (s.equals("true") || s.equals("false")) {
+                return Optional.of(Boolean.valueOf(s));
+            }
+            throw invalid(key, value, "expected true or false");
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.connback.backoff;
+
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * How the delay between reconnection attempts grows. A strategy is immutable and shareable; each backoff run gets a
+ * fresh {@link DelaySequence} from {@link #start(BackoffParameters)}.
+ *
+ * <p>Custom strategies are plain implementations of this interface, passed to
+ * {@code ConnbackOptions.builder().strategy(...)}.
+ */
+@FunctionalInterface
+public interface BackoffStrategy {
+
+    /**
+     * Starts a new run of delays.
+     *
+     * @param parameters initial delay, maximum delay and factor
+     * @return the sequence of delays of this run
+     */
+    DelaySequence start(BackoffParameters parameters);
+
+    /**
+     * Exponential: initialDelay, then multiplied by the factor at each attempt, capped at maxDelay (100, 200, 400,
+     * 800 ms... from 100 ms with factor 2).
+     *
+     * @return the exponential strategy
+     */
+    static BackoffStrategy exponential() {
+        return Strategies.EXPONENTIAL;
+    }
+
+    /**
+     * Fibonacci: initialDelay, initialDelay, then the sum of the two previous delays, capped at maxDelay (1, 1, 2, 3,
+     * 5, 8 s... from 1 s).
+     *
+     * @return the fibonacci strategy
+     */
+    static BackoffStrategy fibonacci() {
+        return Strategies.FIBONACCI;
+    }
+
+    /**
+     * Decorrelated jitter (as described by AWS): each delay is drawn uniformly between initialDelay and three times
+     * the previous delay, capped at maxDelay. It is random by itself, so pair it with {@link Jitter#none()}.
+     *
+     * @return the decorrelated strategy
+     */
+    static BackoffStrategy decorrelated() {
+        return Strategies.DECORRELATED;
+    }
+
+    /**
+     * The built-in strategy of that name, as used in configuration files.
+     *
+     * @param name {@code exponential}, {@code fibonacci} or {@code decorrelated} (case-insensitive)
+     * @return the strategy
+     * @throws IllegalArgumentException naming the key {@code strategy} and the value, if there is no such strategy
+     */
+    static BackoffStrategy named(String name) {
+        String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        return switch (key) {
+            case "exponential" -> exponential();
+            case "fibonacci" -> fibonacci();
+            case "decorrelated" -> decorrelated();
+            default -> throw new IllegalArgumentException(
+                    "strategy: unknown value '" + name + "' (expected exponential, fibonacci or decorrelated)");
+        };
+    }
+
+    /**
+     * Caps a delay in milliseconds at the maximum delay.
+     *
+     * @param millis a delay, possibly overflowing
+     * @param parameters holds the cap
+     * @return the capped delay
+     */
+    static Duration capped(double millis, BackoffParameters parameters) {
+        long max = parameters.maxDelay().toMillis();
+        return Duration.ofMillis(millis >= max || Double.isNaN(millis) ? max : (long) millis);
+    }
+}

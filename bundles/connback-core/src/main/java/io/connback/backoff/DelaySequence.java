@@ -1,0 +1,20 @@
+package io.connback.backoff;
+
+import java.time.Duration;
+import java.util.random.RandomGenerator;
+
+/**
+ * The delays of one backoff run, before jitter. Stateful: each call yields the next delay. Called by one thread at a
+ * time.
+ */
+@FunctionalInterface
+public interface DelaySequence {
+
+    /**
+     * The delay before the next attempt.
+     *
+     * @param random randomness, for strategies that use it
+     * @return the delay, between zero and the maximum delay
+     */
+    Duration next(RandomGenerator random);
+}
