@@ -75,6 +75,7 @@ public final class Connback<T> implements AutoCloseable {
     private volatile long lastOutboundNanos;
     private final AtomicInteger pendingEnds = new AtomicInteger();
     private final AtomicInteger queuedCommands = new AtomicInteger();
+    private volatile boolean overflowReported;
 
     // Owned by the actor: read and written only inside actor messages.
     private Attempt attempt;
@@ -439,12 +440,17 @@ public final class Connback<T> implements AutoCloseable {
     private void submitCommand(Runnable command) {
         if (queuedCommands.incrementAndGet() > MAX_QUEUED_COMMANDS) {
             queuedCommands.decrementAndGet();
-            LOG.log(Level.WARNING, () -> this + ": more than " + MAX_QUEUED_COMMANDS
-                    + " commands wait; dropping one (a connector feeding in a loop?)");
+            if (!overflowReported) {
+                overflowReported = true;
+                LOG.log(Level.WARNING, () -> this + ": more than " + MAX_QUEUED_COMMANDS
+                        + " commands wait; dropping commands until the backlog clears (a connector feeding in a loop?)");
+            }
             return;
         }
         actor.execute(() -> {
-            queuedCommands.decrementAndGet();
+            if (queuedCommands.decrementAndGet() == 0) {
+                overflowReported = false;
+            }
             command.run();
         });
     }
