@@ -276,6 +276,15 @@ public final class Connback<T> implements AutoCloseable {
     }
 
     /**
+     * Cuts a backoff wait short: if waiting between attempts, starts the next attempt now; in any other state, does
+     * nothing. Made for hot-plug watchers and network-change signals ("the device is back"), which may fire at any
+     * time without knowing the link's state.
+     */
+    public void retryNow() {
+        submitCommand(this::doRetryNow);
+    }
+
+    /**
      * Ends gracefully: same as {@code end(false)}.
      *
      * @return this Connback
@@ -656,6 +665,14 @@ public final class Connback<T> implements AutoCloseable {
             default -> cancelRetryWait();
         }
         startAttempt(token);
+    }
+
+    private void doRetryNow() {
+        RetryWait waiting = retryWait;
+        if (waiting != null && !endPending()) {
+            cancelRetryWait();
+            startAttempt(waiting.token);
+        }
     }
 
     private void doEnd(boolean force) {

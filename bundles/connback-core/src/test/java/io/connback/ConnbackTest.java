@@ -517,6 +517,30 @@ class ConnbackTest {
         }
 
         @Test
+        void retryNowCutsABackoffWaitShortAndDoesNothingOtherwise() {
+            FakeConnector connector = new FakeConnector(SUCCEED).then(SUCCEED, HANG);
+            Connback<Client> connback = start(connector,
+                    options().initialDelay(seconds(30)).maxDelay(seconds(60)).keepalive(Duration.ZERO));
+            connback.retryNow();
+            clock.runReady();
+            assertThat(log.events()).as("connected: nothing to cut short").containsExactly("connect:1");
+            connback.feedClose();
+            clock.runReady();
+            connback.retryNow();
+            clock.runReady();
+            assertThat(connector.connectCount()).as("an attempt in flight: nothing to cut short").isEqualTo(2);
+            connector.lastConnect().future().completeExceptionally(new ConnectException("device gone"));
+            clock.runReady();
+            assertThat(log.events()).endsWith("reconnect", "error:ConnectException");
+            connector.setDefault(SUCCEED);
+            clock.advance(seconds(1));
+            connback.retryNow();
+            clock.runReady();
+            assertThat(log.events()).endsWith("error:ConnectException", "reconnect", "connect:2");
+            assertThat(clock.pendingTimers()).isZero();
+        }
+
+        @Test
         void reconnectWhileConnectedClosesGracefullyFirst() {
             FakeConnector connector = new FakeConnector(SUCCEED);
             Connback<Client> connback = start(connector, options().keepalive(Duration.ZERO));
