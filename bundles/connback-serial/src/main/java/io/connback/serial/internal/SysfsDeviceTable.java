@@ -1,5 +1,9 @@
 package io.connback.serial.internal;
 
+import io.connback.serial.DeviceTable;
+import io.connback.serial.SerialDevice;
+import io.connback.serial.UsbIdentity;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;

@@ -1,5 +1,9 @@
 package io.connback.serial.internal;
 
+import io.connback.serial.DeviceTable;
+import io.connback.serial.SerialDevice;
+import io.connback.serial.UsbIdentity;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

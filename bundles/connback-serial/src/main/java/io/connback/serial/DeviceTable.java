@@ -1,11 +1,11 @@
-package io.connback.serial.internal;
+package io.connback.serial;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The serial devices present now. On Linux it is read from sysfs ({@link SysfsDeviceTable}); tests feed their own.
+ * The serial devices present now. On Linux the connector reads it from sysfs; tests feed their own.
  * Implementations must be thread-safe; a call may take a few milliseconds (it reads the file system).
  */
 @FunctionalInterface

@@ -1,4 +1,4 @@
-package io.connback.serial.internal;
+package io.connback.serial;
 
 import java.nio.file.Path;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package io.connback.serial.internal;
+package io.connback.serial;
 
 import java.util.Locale;
 import java.util.Optional;

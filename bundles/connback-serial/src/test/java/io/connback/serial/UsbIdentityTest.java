@@ -1,4 +1,4 @@
-package io.connback.serial.internal;
+package io.connback.serial;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,0 +1,9 @@
+/**
+ * The serial connector. For plain Java (class path or module path) it exports its builder package; in an OSGi
+ * framework the bundle exports nothing, so that it can be replaced while links run.
+ */
+module io.connback.serial {
+    requires transitive io.connback.core;
+
+    exports io.connback.serial;
+}
