@@ -344,6 +344,39 @@ public final class Connback<T> implements AutoCloseable {
         submitCommand(() -> doFeedError(error));
     }
 
+    /**
+     * Like {@link #feedError(Throwable)}, for one client: ignored unless {@code client} is the current client, so a
+     * late report from a client that was already replaced cannot close its successor. Connectors that watch each
+     * client (a read loop, a socket's close callback) should prefer this form.
+     *
+     * @param client the client that failed
+     * @param error what failed
+     */
+    public void feedError(T client, Throwable error) {
+        Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(error, "error");
+        submitCommand(() -> {
+            if (this.client == client) {
+                doFeedError(error);
+            }
+        });
+    }
+
+    /**
+     * Like {@link #feedClose(boolean)}, for one client: ignored unless {@code client} is the current client.
+     *
+     * @param client the client that closed
+     * @param hasError whether it closed because of an error
+     */
+    public void feedClose(T client, boolean hasError) {
+        Objects.requireNonNull(client, "client");
+        submitCommand(() -> {
+            if (this.client == client) {
+                doFeedClose(hasError);
+            }
+        });
+    }
+
     /** Reports that the connected client closed without error; same as {@code feedClose(false)}. */
     public void feedClose() {
         feedClose(false);
@@ -534,7 +567,20 @@ public final class Connback<T> implements AutoCloseable {
             attemptFailed(current, new NullPointerException(connector + " returned no stage from connect"));
             return;
         }
-        stage.whenComplete((connected, error) -> actor.execute(() -> attemptCompleted(current, connected, error)));
+        // A stage that is already complete runs the callback right here, on the actor: handle it in this same turn,
+        // because the connector may already have fed events (a close) that queue behind it and concern this client.
+        Thread actorThread = Thread.currentThread();
+        stage.whenComplete((connected, error) -> {
+            if (Thread.currentThread() == actorThread && current.starting) {
+                current.completedInline = () -> attemptCompleted(current, connected, error);
+            } else {
+                actor.execute(() -> attemptCompleted(current, connected, error));
+            }
+        });
+        current.starting = false;
+        if (current.completedInline != null) {
+            current.completedInline.run();
+        }
     }
 
     private void abandonAttempt(Attempt abandoned, Throwable reason) {
@@ -812,6 +858,9 @@ public final class Connback<T> implements AutoCloseable {
         final CancellationTokenSource source = new CancellationTokenSource();
         ConnbackScheduler.Cancellable timeout;
         Subscription userCancellation;
+        // while the actor registers the completion callback; written and read by the actor thread only
+        boolean starting = true;
+        Runnable completedInline;
 
         /** The attempt is over: its timer and its hook on the caller's token go. */
         void finish() {

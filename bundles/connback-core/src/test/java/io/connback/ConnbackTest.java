@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
@@ -103,7 +105,7 @@ class ConnbackTest {
         void aConnectorReturningNoStageIsAFailedAttempt() {
             Connector<Client> broken = new Connector<>() {
                 @Override
-                public java.util.concurrent.CompletionStage<Client> connect(Connback<Client> c, CancellationToken t) {
+                public CompletionStage<Client> connect(Connback<Client> c, CancellationToken t) {
                     return null;
                 }
 
@@ -139,6 +141,51 @@ class ConnbackTest {
             connback.feedClose(true);
             clock.runReady();
             assertThat(log.events()).containsExactly("connect:1", "close:true", "offline", "reconnect", "connect:2");
+        }
+
+        @Test
+        void aCloseFedByTheConnectorBeforeItsStageIsHandledClosesThatClient() {
+            // a fast I/O thread: the peer closes before connect() even returns its (completed) stage
+            Connector<Client> racing = new Connector<>() {
+                private int ids;
+
+                @Override
+                public CompletionStage<Client> connect(Connback<Client> c, CancellationToken t) {
+                    CompletableFuture<Client> future =
+                            CompletableFuture.completedFuture(new Client(++ids));
+                    c.feedClose();
+                    return future;
+                }
+
+                @Override
+                public void close(Client client, boolean force) {}
+            };
+            Connback<Client> connback = Connback.create(racing,
+                    options().keepalive(Duration.ZERO).stableAfter(seconds(60)).build(), log);
+            clock.runReady();
+            assertThat(log.events()).containsExactly("connect:1", "close:false", "offline");
+            assertThat(connback.isReconnecting()).isTrue();
+        }
+
+        @Test
+        void feedsNamingAReplacedClientAreIgnored() {
+            FakeConnector connector = new FakeConnector(SUCCEED);
+            Connback<Client> connback = start(connector, options().stableAfter(Duration.ZERO));
+            Client first = connback.client().orElseThrow();
+            connback.feedClose(first, true);
+            clock.runReady();
+            assertThat(connback.client()).contains(new Client(2));
+            connback.feedError(first, new IOException("late error of the first client"));
+            connback.feedClose(first, true);
+            clock.runReady();
+            assertThat(log.events()).containsExactly("connect:1", "close:true", "offline", "reconnect", "connect:2");
+            connback.feedError(new Client(2), new IOException("an equal but not the same client"));
+            clock.runReady();
+            assertThat(connback.client()).contains(new Client(2));
+            connback.feedError(connback.client().orElseThrow(), new IOException("reset"));
+            clock.runReady();
+            assertThat(log.events()).endsWith("connect:2", "error:IOException", "close:true", "offline", "reconnect",
+                    "connect:3");
         }
 
         @Test
