@@ -5,6 +5,7 @@ import io.connback.backoff.BackoffStrategy;
 import io.connback.backoff.Jitter;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -24,6 +25,11 @@ public final class ConnbackOptions {
 
     /** Unlimited attempts, the default of {@link Builder#maxAttempts(long)}. */
     public static final long UNLIMITED_ATTEMPTS = Long.MAX_VALUE;
+
+    private static final Duration ONE_MILLISECOND = Duration.ofMillis(1);
+
+    /** Connback computes in nanoseconds: longer durations (292 years) would overflow. */
+    private static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE);
 
     /** Uses the calling thread's {@link ThreadLocalRandom}, so it is safe from any thread. */
     private static final RandomGenerator THREAD_LOCAL_RANDOM = () -> ThreadLocalRandom.current().nextLong();
@@ -46,30 +52,27 @@ public final class ConnbackOptions {
     private final RandomGenerator random;
 
     private ConnbackOptions(Builder b) {
-        keepalive = nonNegative("keepalive", b.keepalive);
-        connectTimeout = nonNegative("connectTimeout", b.connectTimeout);
+        keepalive = checked("keepalive", b.keepalive, Duration.ZERO);
+        connectTimeout = checked("connectTimeout", b.connectTimeout, Duration.ZERO);
         strategy = Objects.requireNonNull(b.strategy, "strategy");
         jitter = Objects.requireNonNull(b.jitter, "jitter");
-        initialDelay = Objects.requireNonNull(b.initialDelay, "initialDelay");
-        if (initialDelay.toMillis() < 1) {
-            throw invalid("initialDelay", initialDelay.toMillis() + " ms", "must be at least 1 ms");
-        }
-        maxDelay = Objects.requireNonNull(b.maxDelay, "maxDelay");
+        initialDelay = checked("initialDelay", b.initialDelay, ONE_MILLISECOND);
+        maxDelay = checked("maxDelay", b.maxDelay, Duration.ZERO);
         if (maxDelay.compareTo(initialDelay) <= 0) {
-            throw invalid("maxDelay", maxDelay.toMillis() + " ms",
-                    "must be greater than initialDelay (" + initialDelay.toMillis() + " ms)");
+            throw invalid("maxDelay", format("maxDelay", maxDelay),
+                    "must be greater than initialDelay (" + format("initialDelay", initialDelay) + ")");
         }
         if (b.maxAttempts < 1) {
             throw invalid("maxNumOfAttempts", b.maxAttempts, "must be at least 1");
         }
         maxAttempts = b.maxAttempts;
         if (!(b.factor >= 1) || Double.isInfinite(b.factor)) {
-            throw invalid("factor", b.factor, "must be a finite number of at least 1");
+            throw invalid("factor", format(b.factor), "must be a finite number of at least 1");
         }
         factor = b.factor;
         delayFirstAttempt = b.delayFirstAttempt;
         retry = Objects.requireNonNull(b.retry, "retry");
-        stableAfter = nonNegative("stableAfter", b.stableAfter);
+        stableAfter = checked("stableAfter", b.stableAfter, Duration.ZERO);
         scheduler = Objects.requireNonNull(b.scheduler, "scheduler");
         random = Objects.requireNonNull(b.random, "random");
     }
@@ -100,7 +103,8 @@ public final class ConnbackOptions {
      * ({@code exponential}, {@code fibonacci}, {@code decorrelated}), {@code jitter} ({@code none}, {@code full},
      * {@code equal}), {@code maxNumOfAttempts} (a whole number or {@code Infinity}), {@code factor},
      * {@code delayFirstAttempt} ({@code true} or {@code false}). Values may be numbers, booleans or strings. Missing
-     * keys keep their defaults; other keys are ignored, since configurations also hold the connector's own keys.
+     * keys and null values keep their defaults; other keys are ignored, since configurations also hold the connector's
+     * own keys. Keys are matched exactly, case included.
      *
      * @param properties the configuration
      * @return the options
@@ -263,21 +267,94 @@ public final class ConnbackOptions {
         return new BackoffParameters(initialDelay, maxDelay, factor);
     }
 
+    /**
+     * Equal options hold equal values; strategies, jitters, retry predicates, schedulers and random generators are
+     * compared with their own {@code equals} (identity for lambdas), so options built from the same configuration are
+     * equal.
+     *
+     * @param other another object
+     * @return whether it holds the same options
+     */
     @Override
-    public String toString() {
-        return "ConnbackOptions[keepalive=" + keepalive.toMillis() / 1000.0 + "s, connectTimeout="
-                + connectTimeout.toMillis() + "ms, strategy=" + strategy + ", jitter=" + jitter + ", initialDelay="
-                + initialDelay.toMillis() + "ms, maxDelay=" + maxDelay.toMillis() + "ms, maxNumOfAttempts="
-                + (maxAttempts == UNLIMITED_ATTEMPTS ? "Infinity" : Long.toString(maxAttempts)) + ", factor=" + factor
-                + ", delayFirstAttempt=" + delayFirstAttempt + ", stableAfter=" + stableAfter.toMillis() + "ms]";
+    public boolean equals(Object other) {
+        return other instanceof ConnbackOptions o
+                && keepalive.equals(o.keepalive)
+                && connectTimeout.equals(o.connectTimeout)
+                && strategy.equals(o.strategy)
+                && jitter.equals(o.jitter)
+                && initialDelay.equals(o.initialDelay)
+                && maxDelay.equals(o.maxDelay)
+                && maxAttempts == o.maxAttempts
+                && Double.compare(factor, o.factor) == 0
+                && delayFirstAttempt == o.delayFirstAttempt
+                && retry.equals(o.retry)
+                && stableAfter.equals(o.stableAfter)
+                && scheduler.equals(o.scheduler)
+                && random.equals(o.random);
     }
 
-    private static Duration nonNegative(String key, Duration value) {
+    @Override
+    public int hashCode() {
+        return Objects.hash(keepalive, connectTimeout, strategy, jitter, initialDelay, maxDelay, maxAttempts, factor,
+                delayFirstAttempt, retry, stableAfter, scheduler, random);
+    }
+
+    /**
+     * The options under their configuration keys and in their units, for logs: {@code ConnbackOptions[keepalive=60s,
+     * connectTimeout=30000ms, strategy=fibonacci, jitter=full, initialDelay=1000ms, maxDelay=30000ms,
+     * maxNumOfAttempts=Infinity, factor=2, delayFirstAttempt=false, stableAfter=10000ms]}.
+     *
+     * @return a description of the options
+     */
+    @Override
+    public String toString() {
+        return "ConnbackOptions[keepalive=" + format("keepalive", keepalive)
+                + ", connectTimeout=" + format("connectTimeout", connectTimeout)
+                + ", strategy=" + strategy + ", jitter=" + jitter
+                + ", initialDelay=" + format("initialDelay", initialDelay)
+                + ", maxDelay=" + format("maxDelay", maxDelay)
+                + ", maxNumOfAttempts=" + (maxAttempts == UNLIMITED_ATTEMPTS ? "Infinity" : Long.toString(maxAttempts))
+                + ", factor=" + format(factor) + ", delayFirstAttempt=" + delayFirstAttempt
+                + ", stableAfter=" + format("stableAfter", stableAfter) + "]";
+    }
+
+    private static Duration checked(String key, Duration value, Duration min) {
         Objects.requireNonNull(value, key);
-        if (value.isNegative()) {
-            throw invalid(key, value.toMillis() + " ms", "must not be negative");
+        if (value.compareTo(min) < 0) {
+            String why = min.isZero() ? "must not be negative" : "must be at least " + format(key, min);
+            throw invalid(key, format(key, value), why);
+        }
+        if (value.compareTo(LONGEST) > 0) {
+            throw invalid(key, format(key, value), "must be shorter than 292 years");
         }
         return value;
+    }
+
+    /** The unit of a duration's configuration key: as in the seed, keepalive is in seconds, the others in ms. */
+    private static ChronoUnit unitOf(String key) {
+        return key.equals("keepalive") ? ChronoUnit.SECONDS : ChronoUnit.MILLIS;
+    }
+
+    /**
+     * A duration in the unit of its configuration key, so that it reads as in the configuration file: {@code 60s},
+     * {@code 0.5s} for keepalive, {@code 1500ms}, {@code 0.25ms} for the others.
+     */
+    private static String format(String key, Duration duration) {
+        ChronoUnit unit = unitOf(key);
+        BigDecimal nanos = BigDecimal.valueOf(duration.getSeconds()).movePointRight(9)
+                .add(BigDecimal.valueOf(duration.getNano()));
+        // the units' lengths are powers of ten: the quotient is exact
+        return plain(nanos.divide(BigDecimal.valueOf(unit.getDuration().toNanos())))
+                + (unit == ChronoUnit.SECONDS ? "s" : "ms");
+    }
+
+    /** {@code 2} rather than {@code 2.0}; NaN and infinities as Java prints them. */
+    private static String format(double number) {
+        return Double.isFinite(number) ? plain(BigDecimal.valueOf(number)) : Double.toString(number);
+    }
+
+    private static String plain(BigDecimal number) {
+        return number.stripTrailingZeros().toPlainString();
     }
 
     private static IllegalArgumentException invalid(String key, Object value, String why) {
@@ -371,7 +448,7 @@ public final class ConnbackOptions {
         /**
          * Sets how many attempts are made without a stable connection, at least 1. Default unlimited.
          *
-         * @param maxAttempts the maximum, or {@link #UNLIMITED_ATTEMPTS}
+         * @param maxAttempts the maximum, or {@link ConnbackOptions#UNLIMITED_ATTEMPTS}
          * @return this builder
          */
         public Builder maxAttempts(long maxAttempts) {
@@ -455,11 +532,11 @@ public final class ConnbackOptions {
          */
         public Builder apply(Map<String, ?> properties) {
             ConfigValues values = new ConfigValues(properties);
-            values.decimal("keepalive").ifPresent(seconds -> keepalive(toDuration("keepalive", seconds, 1000)));
-            values.decimal("connectTimeout").ifPresent(ms -> connectTimeout(toDuration("connectTimeout", ms, 1)));
-            values.decimal("initialDelay").ifPresent(ms -> initialDelay(toDuration("initialDelay", ms, 1)));
-            values.decimal("maxDelay").ifPresent(ms -> maxDelay(toDuration("maxDelay", ms, 1)));
-            values.decimal("stableAfter").ifPresent(ms -> stableAfter(toDuration("stableAfter", ms, 1)));
+            values.duration("keepalive").ifPresent(this::keepalive);
+            values.duration("connectTimeout").ifPresent(this::connectTimeout);
+            values.duration("initialDelay").ifPresent(this::initialDelay);
+            values.duration("maxDelay").ifPresent(this::maxDelay);
+            values.duration("stableAfter").ifPresent(this::stableAfter);
             values.text("strategy").ifPresent(name -> strategy(BackoffStrategy.named(name)));
             values.text("jitter").ifPresent(name -> jitter(Jitter.named(name)));
             values.text("maxNumOfAttempts").ifPresent(text -> maxAttempts(parseAttempts(text)));
@@ -477,18 +554,6 @@ public final class ConnbackOptions {
          */
         public ConnbackOptions build() {
             return new ConnbackOptions(this);
-        }
-
-        private static Duration toDuration(String key, BigDecimal amount, long millisPerUnit) {
-            if (amount.signum() < 0) {
-                throw invalid(key, amount.toPlainString(), "must not be negative");
-            }
-            try {
-                return Duration.ofNanos(amount.multiply(BigDecimal.valueOf(millisPerUnit * 1_000_000L))
-                        .toBigInteger().longValueExact());
-            } catch (ArithmeticException e) {
-                throw invalid(key, amount.toPlainString(), "is too large");
-            }
         }
 
         private static long parseAttempts(String text) {
@@ -538,6 +603,28 @@ public final class ConnbackOptions {
                 // reported below with the key and value
             }
             throw invalid(key, value, "expected a number");
+        }
+
+        /** A number in the key's unit, fractions kept to the nanosecond. */
+        Optional<Duration> duration(String key) {
+            ChronoUnit unit = unitOf(key);
+            return decimal(key).map(amount -> {
+                if (amount.signum() < 0) {
+                    throw invalid(key, properties.get(key), "must not be negative");
+                }
+                long nanos;
+                try {
+                    nanos = amount.multiply(BigDecimal.valueOf(unit.getDuration().toNanos())).toBigInteger()
+                            .longValueExact();
+                } catch (ArithmeticException e) {
+                    throw invalid(key, properties.get(key), "must be shorter than 292 years");
+                }
+                if (nanos == 0 && amount.signum() > 0) {
+                    // zero means something else (no keepalive, no timeout): refuse rather than round down to it
+                    throw invalid(key, properties.get(key), "is shorter than a nanosecond");
+                }
+                return Duration.ofNanos(nanos);
+            });
         }
 
         Optional<Boolean> bool(String key) {

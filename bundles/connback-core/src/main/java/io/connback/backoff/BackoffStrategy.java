@@ -43,7 +43,8 @@ public interface BackoffStrategy {
 
     /**
      * Decorrelated jitter (as described by AWS): each delay is drawn uniformly between initialDelay and three times
-     * the previous delay, capped at maxDelay. It is random by itself, so pair it with {@link Jitter#none()}.
+     * the previous delay (the first time, three times initialDelay), that upper bound capped at maxDelay. It is
+     * random by itself, so pair it with {@link Jitter#none()}; another jitter only shortens its delays further.
      *
      * @return the decorrelated strategy
      */
@@ -65,19 +66,23 @@ public interface BackoffStrategy {
             case "fibonacci" -> fibonacci();
             case "decorrelated" -> decorrelated();
             default -> throw new IllegalArgumentException(
-                    "strategy: unknown value '" + name + "' (expected exponential, fibonacci or decorrelated)");
+                    "strategy: invalid value '" + name + "': expected exponential, fibonacci or decorrelated");
         };
     }
 
     /**
-     * Caps a delay in milliseconds at the maximum delay.
+     * Converts a delay in fractional milliseconds to a duration (to the nanosecond) between zero and the maximum
+     * delay: a helper for strategies that compute in milliseconds.
      *
-     * @param millis a delay, possibly overflowing
+     * @param millis a delay; negative counts as zero, and infinite or NaN (an overflow) as the maximum delay
      * @param parameters holds the cap
      * @return the capped delay
      */
     static Duration capped(double millis, BackoffParameters parameters) {
-        long max = parameters.maxDelay().toMillis();
-        return Duration.ofMillis(millis >= max || Double.isNaN(millis) ? max : (long) millis);
+        long maxNanos = parameters.maxDelay().toNanos();
+        if (!(millis * 1e6 < maxNanos)) {
+            return parameters.maxDelay();
+        }
+        return millis <= 0 ? Duration.ZERO : Duration.ofNanos(Math.min(Math.round(millis * 1e6), maxNanos));
     }
 }

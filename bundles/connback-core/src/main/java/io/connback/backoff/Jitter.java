@@ -14,7 +14,7 @@ public interface Jitter {
     /**
      * The delay to wait instead of {@code delay}.
      *
-     * @param delay the strategy's delay
+     * @param delay the strategy's delay, not negative
      * @param random the source of randomness
      * @return the jittered delay, between zero and {@code delay}
      */
@@ -30,7 +30,8 @@ public interface Jitter {
     }
 
     /**
-     * Full jitter: uniform between zero and the delay.
+     * Full jitter: uniform between zero and the delay (both included, to the nanosecond). The mean delay is halved, and
+     * retries are spread the most.
      *
      * @return the full jitter
      */
@@ -39,7 +40,7 @@ public interface Jitter {
     }
 
     /**
-     * Equal jitter: half the delay plus uniform between zero and the other half.
+     * Equal jitter: half the delay plus uniform between zero and the other half, so never less than half the delay.
      *
      * @return the equal jitter
      */
@@ -61,7 +62,7 @@ public interface Jitter {
             case "full" -> full();
             case "equal" -> equal();
             default -> throw new IllegalArgumentException(
-                    "jitter: unknown value '" + name + "' (expected none, full or equal)");
+                    "jitter: invalid value '" + name + "': expected none, full or equal");
         };
     }
 }
