@@ -53,7 +53,6 @@ final class TcpConnector implements Connector<AsynchronousSocketChannel> {
             @Override
             public void completed(Void result, Void attachment) {
                 cancellation.close();
-                // hand the channel over before reading from it: Connback ignores a close fed before it saw the client
                 connected.complete(channel);
                 readLoop(connback, channel);
             }
@@ -95,7 +94,7 @@ final class TcpConnector implements Connector<AsynchronousSocketChannel> {
             @Override
             public void completed(Integer bytesRead, Void attachment) {
                 if (bytesRead < 0) {
-                    connback.feedClose();
+                    connback.feedClose(channel, false);
                     return;
                 }
                 connback.feedHeartbeat();
@@ -105,10 +104,8 @@ final class TcpConnector implements Connector<AsynchronousSocketChannel> {
 
             @Override
             public void failed(Throwable error, Void attachment) {
-                // a channel closed through close() fails its pending read too: Connback closed it, it knows
-                if (channel.isOpen()) {
-                    connback.feedError(error);
-                }
+                // fed for this channel only: once Connback closed or replaced it, the report is ignored
+                connback.feedError(channel, error);
             }
         });
     }
