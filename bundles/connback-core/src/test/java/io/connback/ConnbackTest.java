@@ -510,6 +510,20 @@ class ConnbackTest {
         }
 
         @Test
+        void aCustomStrategyDecidesTheDelays() {
+            FakeConnector connector = new FakeConnector(REFUSE);
+            List<Duration> initialDelays = new ArrayList<>();
+            BackoffStrategy constant = parameters -> {
+                initialDelays.add(parameters.initialDelay());
+                return random -> Duration.ofSeconds(7);
+            };
+            start(connector, options().strategy(constant).initialDelay(seconds(2)).maxAttempts(4));
+            clock.advance(Duration.ofMinutes(1));
+            assertThat(gapsInMillis(connector.connectTimes())).containsExactly(7000L, 7000L, 7000L);
+            assertThat(initialDelays).containsExactly(seconds(2));
+        }
+
+        @Test
         void fullJitterKeepsEveryDelayWithinTheStrategysDelay() {
             FakeConnector connector = new FakeConnector(REFUSE);
             start(connector, options().jitter(Jitter.full()).maxAttempts(8));
