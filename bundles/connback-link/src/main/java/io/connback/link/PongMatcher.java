@@ -1,0 +1,80 @@
+package io.connback.link;
+
+import java.nio.ByteBuffer;
+import java.util.regex.Pattern;
+
+/**
+ * Tells which inbound data proves that the device is alive, i.e. counts as a keepalive heartbeat
+ * ({@link io.connback.Connback#feedHeartbeat()}). The default, {@link #any()}, counts every inbound byte: right for a
+ * sensor that streams on its own, and for a meter that only speaks when asked (with a ping frame that asks). A
+ * stricter matcher keeps a link whose device answers with errors, or whose line carries noise, from looking alive.
+ *
+ * <p>Matching frames are delivered to the frame listeners like any other. A matcher is called on the link's reader
+ * thread and must be quick and must not throw.
+ *
+ * <h2>Configuration syntax</h2>
+ * {@code any}; {@code regex:<Java regular expression>}, see {@link #regex(Pattern)}; or a byte string in the syntax of
+ * {@link Frames}, {@code hex:01 03} or {@code text:OK}, that a frame must start with, see {@link #prefix(byte[])}.
+ */
+@FunctionalInterface
+public interface PongMatcher {
+
+    /**
+     * Whether a frame counts as a heartbeat.
+     *
+     * @param frame the frame, between its position and its limit; read-only, and not to be moved (use absolute gets
+     *     or a duplicate)
+     * @return {@code true} if it proves the device is alive
+     */
+    boolean matches(ByteBuffer frame);
+
+    /**
+     * Every inbound byte counts, as soon as it is read, even before (or without) a complete frame. The default.
+     *
+     * @return the matcher; {@code toString()} gives {@code any}
+     */
+    static PongMatcher any() {
+        return PongMatchers.ANY;
+    }
+
+    /**
+     * A frame counts if the regular expression is found in it ({@link java.util.regex.Matcher#find()}: anchor with
+     * {@code ^} and {@code $} to match the whole frame), the frame read as ISO-8859-1 so that each byte is one
+     * character ({@code \x06} matches the byte 06).
+     *
+     * @param pattern the expression
+     * @return the matcher; {@code toString()} gives {@code regex:<pattern>}
+     */
+    static PongMatcher regex(Pattern pattern) {
+        return new PongMatchers.Regex(pattern);
+    }
+
+    /**
+     * A frame counts if it starts with the given bytes, e.g. a Modbus device address and function code.
+     *
+     * @param prefix the bytes, not empty; copied
+     * @return the matcher; {@code toString()} gives the prefix in the syntax of {@link Frames}
+     * @throws IllegalArgumentException if the prefix is empty
+     */
+    static PongMatcher prefix(byte[] prefix) {
+        if (prefix.length == 0) {
+            throw new IllegalArgumentException("empty prefix");
+        }
+        return new PongMatchers.Prefix(prefix.clone());
+    }
+
+    /**
+     * Reads a matcher in the configuration syntax (see the class description).
+     *
+     * @param spec the configuration value
+     * @return the matcher
+     * @throws IllegalArgumentException naming the value and what is wrong with it, e.g. a bad regular expression
+     */
+    static PongMatcher parse(String spec) {
+        try {
+            return PongMatchers.parse(spec);
+        } catch (IllegalArgumentException e) {
+            throw Frames.invalid("pong matcher", spec, e);
+        }
+    }
+}
