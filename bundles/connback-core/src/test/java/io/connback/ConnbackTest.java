@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.connback.FakeConnector.Client;
 import io.connback.backoff.BackoffStrategy;
+import io.connback.testing.VirtualScheduler;
 import io.connback.backoff.Jitter;
 import java.io.IOException;
 import java.net.ConnectException;

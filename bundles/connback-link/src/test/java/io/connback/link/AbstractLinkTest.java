@@ -8,6 +8,7 @@ import io.connback.Connback;
 import io.connback.ConnbackOptions;
 import io.connback.Connector;
 import io.connback.Subscription;
+import io.connback.testing.VirtualScheduler;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -215,19 +216,24 @@ class AbstractLinkTest {
         }
     }
 
-    private final ManualScheduler clock = new ManualScheduler();
+    private final VirtualScheduler clock = new VirtualScheduler();
     private final List<Connback<Link>> connbacks = new ArrayList<>();
 
     private TestConnector connectWithKeepalive(Map<String, ?> linkProperties) {
         TestConnector connector = new TestConnector(LinkSettings.fromMap(linkProperties));
         connbacks.add(Connback.create(connector, ConnbackOptions.builder().keepalive(Duration.ofSeconds(10))
                 .scheduler(clock).build()));
+        clock.runReady();
         assertThat(connector.links).as("connected at once").hasSize(1);
         return connector;
     }
 
     private TestLink link(Map<String, ?> linkProperties) {
         return connectWithKeepalive(linkProperties).links.get(0);
+    }
+
+    private static Duration seconds(double seconds) {
+        return Duration.ofMillis(Math.round(seconds * 1000));
     }
 
     /** The reason a stage failed with; fails the test if it did not fail (yet). */
@@ -243,6 +249,7 @@ class AbstractLinkTest {
     @AfterEach
     void endConnbacks() {
         connbacks.forEach(Connback::end);
+        clock.runReady();
     }
 
     @Nested
@@ -252,12 +259,12 @@ class AbstractLinkTest {
         void by_default_any_byte_is_a_heartbeat_even_without_a_complete_frame() {
             TestConnector connector = connectWithKeepalive(Map.of("framing", "delimiter:\\r\\n"));
 
-            clock.advanceToSeconds(4);
+            clock.advanceTo(seconds(4));
             connector.links.get(0).read("partial, no delimiter yet");
-            clock.advanceToSeconds(13.9);
+            clock.advanceTo(seconds(13.9));
             assertThat(connector.closed).as("10 s of silence not reached").isEmpty();
 
-            clock.advanceToSeconds(14);
+            clock.advanceTo(seconds(14));
             assertThat(connector.closed).as("silent for the keepalive").hasSize(1);
         }
 
@@ -267,10 +274,10 @@ class AbstractLinkTest {
                     "regex:^OK$"));
             TestLink link = connector.links.get(0);
 
-            clock.advanceToSeconds(3);
+            clock.advanceTo(seconds(3));
             link.read("ERROR\r\nOK");
             link.read(" then\r\nO");
-            clock.advanceToSeconds(10);
+            clock.advanceTo(seconds(10));
             assertThat(connector.closed).as("no matching frame: dead after the keepalive").containsExactly(link);
         }
 
@@ -279,12 +286,12 @@ class AbstractLinkTest {
             TestConnector connector = connectWithKeepalive(Map.of("framing", "delimiter:\\r\\n", "pong.match",
                     "regex:^OK$"));
 
-            clock.advanceToSeconds(4);
+            clock.advanceTo(seconds(4));
             connector.links.get(0).read("O");
             connector.links.get(0).read("K\r\n");
-            clock.advanceToSeconds(13.9);
+            clock.advanceTo(seconds(13.9));
             assertThat(connector.closed).isEmpty();
-            clock.advanceToSeconds(14);
+            clock.advanceTo(seconds(14));
             assertThat(connector.closed).hasSize(1);
         }
 
@@ -294,7 +301,7 @@ class AbstractLinkTest {
             TestLink link = connector.links.get(0);
             SlowChannel channel = new SlowChannel(64, 64);
 
-            clock.advanceToSeconds(5);
+            clock.advanceTo(seconds(5));
 
             assertThat(connector.pings).as("pinged after half the keepalive").isEqualTo(1);
             assertThat(link.flushRequests).hasValue(1);
@@ -306,7 +313,7 @@ class AbstractLinkTest {
         void without_a_ping_frame_a_ping_sends_nothing() {
             TestConnector connector = connectWithKeepalive(Map.of());
 
-            clock.advanceToSeconds(5);
+            clock.advanceTo(seconds(5));
 
             assertThat(connector.pings).isEqualTo(1);
             assertThat(connector.links.get(0).flushRequests).hasValue(0);
@@ -319,7 +326,7 @@ class AbstractLinkTest {
             TestLink link = connector.links.get(0);
 
             for (int second = 5; second <= 60; second += 5) {
-                clock.advanceToSeconds(second);
+                clock.advanceTo(seconds(second));
                 if (link.flushTo(new SlowChannel(64, 64)) && connector.pings > 0) {
                     link.read("\u0001\u0003\u0002\u0000\u0007\u00f9\u0086"); // the meter answers at once
                 }

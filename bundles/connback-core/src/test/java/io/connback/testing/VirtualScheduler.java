@@ -1,5 +1,6 @@
-package io.connback;
+package io.connback.testing;
 
+import io.connback.ConnbackScheduler;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.PriorityQueue;
@@ -7,13 +8,16 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A {@link ConnbackScheduler} on virtual time, driven by the test thread: nothing runs until the test calls
- * {@link #runReady()} or {@link #advance(Duration)}. Tasks posted from other threads queue up until then.
+ * {@link #runReady()} or {@link #advance(Duration)}. Tasks posted from other threads queue up until then. Shared with
+ * the other modules' tests through connback-core's test jar.
  */
-final class VirtualScheduler implements ConnbackScheduler {
+public final class VirtualScheduler implements ConnbackScheduler {
 
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final ArrayDeque<Runnable> ready = new ArrayDeque<>();
-    private long now = 1_000_000_000L; // an arbitrary origin, not zero, as with System.nanoTime
+    private static final long ORIGIN = 1_000_000_000L; // arbitrary, not zero, as with System.nanoTime
+
+    private long now = ORIGIN;
     private long sequence;
 
     @Override
@@ -38,15 +42,19 @@ final class VirtualScheduler implements ConnbackScheduler {
     }
 
     /** Runs every task that is ready now, including those they post. */
-    void runReady() {
+    public void runReady() {
         Runnable task;
         while ((task = pollReady()) != null) {
             task.run();
         }
     }
 
-    /** Moves the clock forward by {@code duration}, running timers at their due times. */
-    void advance(Duration duration) {
+    /**
+     * Moves the clock forward by {@code duration}, running timers at their due times.
+     *
+     * @param duration how far to move
+     */
+    public void advance(Duration duration) {
         long target;
         synchronized (this) {
             target = now + duration.toNanos();
@@ -66,10 +74,12 @@ final class VirtualScheduler implements ConnbackScheduler {
     /**
      * Advances in small steps until {@code condition} holds.
      *
+     * @param condition what to wait for
+     * @param limit the most virtual time to spend
      * @return the virtual time it took
      * @throws AssertionError if it does not hold within {@code limit}
      */
-    Duration advanceUntil(BooleanSupplier condition, Duration limit) {
+    public Duration advanceUntil(BooleanSupplier condition, Duration limit) {
         long start = nanoTime();
         Duration step = Duration.ofMillis(1);
         runReady();
@@ -82,7 +92,21 @@ final class VirtualScheduler implements ConnbackScheduler {
         return Duration.ofNanos(nanoTime() - start);
     }
 
-    synchronized int pendingTimers() {
+    /**
+     * Moves the clock to {@code sinceStart} after this scheduler's creation, running timers on the way.
+     *
+     * @param sinceStart the virtual time to reach; no earlier than now
+     */
+    public void advanceTo(Duration sinceStart) {
+        advance(Duration.ofNanos(ORIGIN + sinceStart.toNanos() - nanoTime()));
+    }
+
+    /**
+     * How many timers wait.
+     *
+     * @return the number of scheduled, not yet run and not cancelled tasks
+     */
+    public synchronized int pendingTimers() {
         return timers.size();
     }
 
