@@ -3,13 +3,12 @@ package io.connback;
 import io.connback.backoff.BackoffParameters;
 import io.connback.backoff.BackoffStrategy;
 import io.connback.backoff.Jitter;
+import io.connback.config.ConfigValues;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 
@@ -358,7 +357,7 @@ public final class ConnbackOptions {
     }
 
     private static IllegalArgumentException invalid(String key, Object value, String why) {
-        return new IllegalArgumentException(key + ": invalid value '" + value + "': " + why);
+        return ConfigValues.invalid(key, value, why);
     }
 
     /** Builds {@link ConnbackOptions}; not thread-safe. Values are validated by {@link #build()}. */
@@ -531,12 +530,12 @@ public final class ConnbackOptions {
          * @throws IllegalArgumentException naming the key and the value, if a value is malformed
          */
         public Builder apply(Map<String, ?> properties) {
-            ConfigValues values = new ConfigValues(properties);
-            values.duration("keepalive").ifPresent(this::keepalive);
-            values.duration("connectTimeout").ifPresent(this::connectTimeout);
-            values.duration("initialDelay").ifPresent(this::initialDelay);
-            values.duration("maxDelay").ifPresent(this::maxDelay);
-            values.duration("stableAfter").ifPresent(this::stableAfter);
+            ConfigValues values = ConfigValues.of(properties);
+            values.duration("keepalive", unitOf("keepalive")).ifPresent(this::keepalive);
+            values.duration("connectTimeout", unitOf("connectTimeout")).ifPresent(this::connectTimeout);
+            values.duration("initialDelay", unitOf("initialDelay")).ifPresent(this::initialDelay);
+            values.duration("maxDelay", unitOf("maxDelay")).ifPresent(this::maxDelay);
+            values.duration("stableAfter", unitOf("stableAfter")).ifPresent(this::stableAfter);
             values.text("strategy").ifPresent(name -> strategy(BackoffStrategy.named(name)));
             values.text("jitter").ifPresent(name -> jitter(Jitter.named(name)));
             values.text("maxNumOfAttempts").ifPresent(text -> maxAttempts(parseAttempts(text)));
@@ -566,80 +565,6 @@ public final class ConnbackOptions {
             } catch (NumberFormatException | ArithmeticException e) {
                 throw invalid("maxNumOfAttempts", text, "expected a whole number or Infinity");
             }
-        }
-    }
-
-    /** Typed reads of configuration values, each error naming the key and the value. */
-    private record ConfigValues(Map<String, ?> properties) {
-        ConfigValues {
-            Objects.requireNonNull(properties, "properties");
-        }
-
-        Optional<String> text(String key) {
-            Object value = properties.get(key);
-            if (value == null) {
-                return Optional.empty();
-            }
-            if (value instanceof Double d && d.isInfinite() && d > 0) {
-                return Optional.of("Infinity");
-            }
-            return Optional.of(value.toString());
-        }
-
-        Optional<BigDecimal> decimal(String key) {
-            Object value = properties.get(key);
-            if (value == null) {
-                return Optional.empty();
-            }
-            try {
-                if (value instanceof Number number && !(value instanceof Double d && (d.isNaN() || d.isInfinite()))
-                        && !(value instanceof Float f && (f.isNaN() || f.isInfinite()))) {
-                    return Optional.of(new BigDecimal(number.toString()));
-                }
-                if (value instanceof String s) {
-                    return Optional.of(new BigDecimal(s.trim()));
-                }
-            } catch (NumberFormatException e) {
-                // reported below with the key and value
-            }
-            throw invalid(key, value, "expected a number");
-        }
-
-        /** A number in the key's unit, fractions kept to the nanosecond. */
-        Optional<Duration> duration(String key) {
-            ChronoUnit unit = unitOf(key);
-            return decimal(key).map(amount -> {
-                if (amount.signum() < 0) {
-                    throw invalid(key, properties.get(key), "must not be negative");
-                }
-                long nanos;
-                try {
-                    nanos = amount.multiply(BigDecimal.valueOf(unit.getDuration().toNanos())).toBigInteger()
-                            .longValueExact();
-                } catch (ArithmeticException e) {
-                    throw invalid(key, properties.get(key), "must be shorter than 292 years");
-                }
-                if (nanos == 0 && amount.signum() > 0) {
-                    // zero means something else (no keepalive, no timeout): refuse rather than round down to it
-                    throw invalid(key, properties.get(key), "is shorter than a nanosecond");
-                }
-                return Duration.ofNanos(nanos);
-            });
-        }
-
-        Optional<Boolean> bool(String key) {
-            Object value = properties.get(key);
-            if (value == null) {
-                return Optional.empty();
-            }
-            if (value instanceof Boolean b) {
-                return Optional.of(b);
-            }
-            String s = value.toString().trim().toLowerCase(Locale.ROOT);
-            if (s.equals("true") || s.equals("false")) {
-                return Optional.of(Boolean.valueOf(s));
-            }
-            throw invalid(key, value, "expected true or false");
         }
     }
 }

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PackagingIT {
 
     private static final String API_VERSION = "0.1.0";
-    private static final Set<String> API_PACKAGES = Set.of("io.connback", "io.connback.backoff");
+    private static final Set<String> API_PACKAGES = Set.of("io.connback", "io.connback.backoff", "io.connback.config");
     private static final long PROCESS_TIMEOUT_SECONDS = 60;
 
     @TempDir
@@ -58,7 +58,8 @@ class PackagingIT {
         Map<String, Map<String, String>> exports = parseHeader(headers.getValue("Export-Package"));
         Map<String, String> exportedVersions = exports.entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().getOrDefault("version", "")));
-        assertThat(exportedVersions).isEqualTo(Map.of("io.connback", API_VERSION, "io.connback.backoff", API_VERSION));
+        assertThat(exportedVersions).isEqualTo(Map.of("io.connback", API_VERSION, "io.connback.backoff", API_VERSION,
+                "io.connback.config", API_VERSION));
         assertThat(exports.keySet()).noneMatch(name -> name.contains("internal"));
     }
 

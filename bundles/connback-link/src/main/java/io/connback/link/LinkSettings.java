@@ -1,12 +1,11 @@
 package io.connback.link;
 
-import java.math.BigDecimal;
+import io.connback.config.ConfigValues;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * How a device link frames its inbound bytes, how much it buffers, and how it proves the device alive. Immutable;
@@ -66,13 +65,13 @@ public final class LinkSettings {
         try {
             framing.checkFits(maxFrameSize);
         } catch (IllegalArgumentException e) {
-            throw invalid("framing", framing, e.getMessage());
+            throw ConfigValues.invalid("framing", framing, e.getMessage());
         }
         if (pingFrame != null && pingFrame.length == 0) {
-            throw invalid("ping.frame", "", "empty frame");
+            throw ConfigValues.invalid("ping.frame", "", "empty frame");
         }
         if (pingFrame != null && pingFrame.length > maxQueuedBytes) {
-            throw invalid("ping.frame", Frames.format(pingFrame),
+            throw ConfigValues.invalid("ping.frame", Frames.format(pingFrame),
                     "longer than maxQueuedBytes (" + maxQueuedBytes + "), it could never be sent");
         }
     }
@@ -196,13 +195,9 @@ public final class LinkSettings {
 
     private static int inRange(String key, int value, int limit) {
         if (value < 1 || value > limit) {
-            throw invalid(key, value, "must be 1 to " + limit);
+            throw ConfigValues.invalid(key, value, "must be 1 to " + limit);
         }
         return value;
-    }
-
-    private static IllegalArgumentException invalid(String key, Object value, String why) {
-        return new IllegalArgumentException(key + ": invalid value '" + value + "': " + why);
     }
 
     /** Builds {@link LinkSettings}; not thread-safe. Values are validated by {@link #build()}. */
@@ -280,12 +275,12 @@ public final class LinkSettings {
          * @throws IllegalArgumentException naming the key and the value, if a value is malformed
          */
         public Builder apply(Map<String, ?> properties) {
-            Objects.requireNonNull(properties, "properties");
-            parse(properties, "framing", Framing::parseSpec).ifPresent(this::framing);
-            parse(properties, "ping.frame", Frames::bytes).ifPresent(this::pingFrame);
-            parse(properties, "pong.match", PongMatchers::parse).ifPresent(this::pongMatcher);
-            wholeNumber(properties, "maxFrameSize").ifPresent(this::maxFrameSize);
-            wholeNumber(properties, "maxQueuedBytes").ifPresent(this::maxQueuedBytes);
+            ConfigValues values = ConfigValues.of(properties);
+            values.parsed("framing", Framing::parseSpec).ifPresent(this::framing);
+            values.parsed("ping.frame", Frames::bytes).ifPresent(this::pingFrame);
+            values.parsed("pong.match", PongMatchers::parse).ifPresent(this::pongMatcher);
+            values.wholeNumber("maxFrameSize").ifPresent(this::maxFrameSize);
+            values.wholeNumber("maxQueuedBytes").ifPresent(this::maxQueuedBytes);
             return this;
         }
 
@@ -299,31 +294,6 @@ public final class LinkSettings {
          */
         public LinkSettings build() {
             return new LinkSettings(this);
-        }
-
-        /** Reads a value with a parser whose exceptions say only what is wrong. */
-        private static <T> Optional<T> parse(Map<String, ?> properties, String key, Function<String, T> parser) {
-            Object value = properties.get(key);
-            if (value == null || value.toString().isEmpty()) {
-                return Optional.empty();
-            }
-            try {
-                return Optional.of(parser.apply(value.toString()));
-            } catch (IllegalArgumentException e) {
-                throw invalid(key, value, e.getMessage());
-            }
-        }
-
-        private static Optional<Integer> wholeNumber(Map<String, ?> properties, String key) {
-            Object value = properties.get(key);
-            if (value == null || value.toString().isEmpty()) {
-                return Optional.empty();
-            }
-            try {
-                return Optional.of(new BigDecimal(value.toString().trim()).intValueExact());
-            } catch (ArithmeticException | NumberFormatException e) {
-                throw invalid(key, value, "expected a whole number of bytes");
-            }
         }
     }
 }

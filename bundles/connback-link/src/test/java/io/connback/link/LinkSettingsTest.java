@@ -51,9 +51,9 @@ class LinkSettingsTest {
     }
 
     @Test
-    void empty_strings_take_the_defaults() {
+    void empty_strings_of_the_optional_keys_take_the_defaults() {
         Map<String, Object> blank = new HashMap<>();
-        for (String key : new String[] {"framing", "maxFrameSize", "maxQueuedBytes", "ping.frame", "pong.match"}) {
+        for (String key : new String[] {"framing", "ping.frame", "pong.match"}) {
             blank.put(key, "");
         }
         assertThat(LinkSettings.fromMap(blank)).isEqualTo(LinkSettings.defaults());
@@ -96,11 +96,12 @@ class LinkSettingsTest {
         "pong.match|regex:(|bad regular expression: Unclosed group",
         "pong.match|hex:0|odd number of hex digits",
         "pong.match|ok|expected any, regex:<expression>, hex:<prefix> or text:<prefix>",
-        "maxFrameSize|big|expected a whole number of bytes",
-        "maxFrameSize|1.5|expected a whole number of bytes",
+        "maxFrameSize|big|expected a number",
+        "maxFrameSize|''|expected a number",
+        "maxFrameSize|1.5|expected a whole number",
         "maxFrameSize|0|must be 1 to 16777216",
         "maxFrameSize|16777217|must be 1 to 16777216",
-        "maxFrameSize|99999999999|expected a whole number of bytes",
+        "maxFrameSize|99999999999|expected a whole number",
         "maxQueuedBytes|-1|must be 1 to 16777216",
     })
     void every_error_names_the_key_and_the_value(String key, String value, String reason) {
