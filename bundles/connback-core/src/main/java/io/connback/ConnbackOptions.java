@@ -137,8 +137,8 @@ public final class ConnbackOptions {
     }
 
     /**
-     * How long a connected link may stay silent (no heartbeat fed) before it is force-closed; zero disables pings and
-     * the dead-link check.
+     * The keepalive: a connected link with no traffic for this long is pinged, and one that fed no heartbeat for 1.4
+     * times this long is force-closed and reconnected; zero disables pings and the dead-link check.
      *
      * @return the keepalive
      */

@@ -40,7 +40,7 @@ public interface Connector<T> {
     void close(T client, boolean force) throws Exception;
 
     /**
-     * Sends a keepalive probe; called only when the keepalive is enabled and no traffic was seen for half of it. The
+     * Sends a keepalive probe; called only when the keepalive is enabled and no traffic was seen for a keepalive. The
      * peer's answer is fed back with {@link Connback#feedHeartbeat()}.
      *
      * @param client the connected client

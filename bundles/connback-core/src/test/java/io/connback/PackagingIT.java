@@ -39,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 class PackagingIT {
 
     private static final String API_VERSION = "0.1.0";
-    private static final Set<String> API_PACKAGES = Set.of("io.connback", "io.connback.backoff", "io.connback.config");
+    private static final Set<String> API_PACKAGES = Set.of("io.connback", "io.connback.backoff", "io.connback.config",
+            "io.connback.testing");
     private static final long PROCESS_TIMEOUT_SECONDS = 60;
 
     @TempDir
@@ -59,7 +60,7 @@ class PackagingIT {
         Map<String, String> exportedVersions = exports.entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().getOrDefault("version", "")));
         assertThat(exportedVersions).isEqualTo(Map.of("io.connback", API_VERSION, "io.connback.backoff", API_VERSION,
-                "io.connback.config", API_VERSION));
+                "io.connback.config", API_VERSION, "io.connback.testing", API_VERSION));
         assertThat(exports.keySet()).noneMatch(name -> name.contains("internal"));
     }
 
@@ -76,7 +77,9 @@ class PackagingIT {
         assertThat(module.exports()).noneMatch(ModuleDescriptor.Exports::isQualified);
         assertThat(module.exports()).extracting(ModuleDescriptor.Exports::source)
                 .containsExactlyInAnyOrderElementsOf(API_PACKAGES);
-        assertThat(module.requires()).extracting(ModuleDescriptor.Requires::name).containsExactly("java.base");
+        // no dependency at run time: the OSGi annotations are needed to compile only
+        assertThat(module.requires()).filteredOn(r -> !r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC))
+                .extracting(ModuleDescriptor.Requires::name).containsExactly("java.base");
         // the implementation is inside the module, only hidden
         assertThat(module.packages()).contains("io.connback.internal");
     }

@@ -36,6 +36,20 @@ public final class SerialExecutor implements Executor {
         scheduleDrain();
     }
 
+    /**
+     * Like {@link #execute(Runnable)}, but when no drain is running or scheduled, drains right here on the calling
+     * thread instead of handing the drain to the pool. For callers that already run on a pool thread and hold no lock
+     * (timer tasks), it saves a hand-off.
+     *
+     * @param task the task
+     */
+    public void executeHere(Runnable task) {
+        mailbox.add(task);
+        if (scheduled.compareAndSet(false, true)) {
+            drain();
+        }
+    }
+
     private void scheduleDrain() {
         if (scheduled.compareAndSet(false, true)) {
             try {

@@ -8,8 +8,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A {@link ConnbackScheduler} on virtual time, driven by the test thread: nothing runs until the test calls
- * {@link #runReady()} or {@link #advance(Duration)}. Tasks posted from other threads queue up until then. Shared with
- * the other modules' tests through connback-core's test jar.
+ * {@link #runReady()} or {@link #advance(Duration)}. Tasks posted from other threads queue up until then.
  */
 public final class VirtualScheduler implements ConnbackScheduler {
 
@@ -19,6 +18,9 @@ public final class VirtualScheduler implements ConnbackScheduler {
 
     private long now = ORIGIN;
     private long sequence;
+
+    /** Creates a scheduler whose clock stands still until advanced. */
+    public VirtualScheduler() {}
 
     @Override
     public synchronized long nanoTime() {

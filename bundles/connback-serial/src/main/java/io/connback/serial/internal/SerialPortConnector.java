@@ -1,0 +1,185 @@
+package io.connback.serial.internal;
+
+import com.fazecast.jSerialComm.SerialPort;
+import com.fazecast.jSerialComm.SerialPortInvalidPortException;
+import io.connback.CancellationToken;
+import io.connback.Connback;
+import io.connback.Connector;
+import io.connback.Subscription;
+import io.connback.link.Link;
+import io.connback.link.LinkSettings;
+import io.connback.serial.FlowControl;
+import io.connback.serial.PortSettings;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A {@link Connector} of serial {@link Link}s: resolves the port again at every attempt, opens it on the shared
+ * opener pool, and watches for the device while a Connback waits for it.
+ *
+ * <p>Hot plug: when an attempt finds no device, or an open link loses its device, the connector watches the folder
+ * where the device node will appear and calls {@link Connback#retryNow()} when it does, so the next attempt does not
+ * wait for the backoff delay. The watch ends when the link connects or the Connback ends.
+ */
+public final class SerialPortConnector implements Connector<Link> {
+
+    private static final System.Logger LOG = System.getLogger(SerialPortConnector.class.getName());
+    private static final int READ_TIMEOUT_MS = 100;
+    private static final int WRITE_TIMEOUT_MS = 2000;
+
+    private final PortLocator locator;
+    private final PortSettings settings;
+    private final LinkSettings linkSettings;
+    /** Per Connback served: its hot-plug watch (while waiting for the device) and its end hook. */
+    private final Map<Connback<Link>, Served> served = new ConcurrentHashMap<>();
+
+    /**
+     * Creates the connector.
+     *
+     * @param locator finds the device node
+     * @param settings line settings
+     * @param linkSettings framing, heartbeat frames and limits
+     */
+    public SerialPortConnector(PortLocator locator, PortSettings settings, LinkSettings linkSettings) {
+        this.locator = locator;
+        this.settings = settings;
+        this.linkSettings = linkSettings;
+    }
+
+    @Override
+    public CompletionStage<Link> connect(Connback<Link> connback, CancellationToken token) {
+        Served state = served.computeIfAbsent(connback, this::serve);
+        CompletableFuture<Link> connected = new CompletableFuture<>();
+        SharedSerialThreads.OPENER.execute(() -> {
+            if (token.isCancellationRequested()) {
+                connected.completeExceptionally(new IOException("attempt cancelled before the port was opened"));
+                return;
+            }
+            try {
+                SerialLink link = open(connback, state);
+                state.unwatch();
+                if (!connected.complete(link)) {
+                    link.close();
+                }
+            } catch (NoSuchFileException e) {
+                state.watch();
+                connected.completeExceptionally(e);
+            } catch (IOException | RuntimeException e) {
+                connected.completeExceptionally(e);
+            }
+        });
+        return connected;
+    }
+
+    @Override
+    public void close(Link client, boolean force) {
+        // both ways close at once: a serial line has no shutdown handshake, and queued writes are dropped
+        ((SerialLink) client).close();
+    }
+
+    @Override
+    public void ping(Link client) {
+        ((SerialLink) client).sendPing();
+    }
+
+    @Override
+    public String toString() {
+        return "SerialConnector[" + locator + " " + settings + "]";
+    }
+
+    private SerialLink open(Connback<Link> connback, Served state) throws IOException {
+        Path path = locator.resolve();
+        SerialPort port;
+        try {
+            port = SerialPort.getCommPort(path.toString());
+        } catch (SerialPortInvalidPortException e) {
+            throw new NoSuchFileException(path.toString(), null, "not a serial port: " + e.getMessage());
+        }
+        port.setComPortParameters(settings.baudRate(), settings.dataBits(), stopBits(), parity());
+        port.setFlowControl(flowControl());
+        port.setComPortTimeouts(SerialPort.TIMEOUT_READ_SEMI_BLOCKING | SerialPort.TIMEOUT_WRITE_BLOCKING,
+                READ_TIMEOUT_MS, WRITE_TIMEOUT_MS);
+        if (!port.openPort((int) settings.openDelay().toMillis())) {
+            if (!locator.isPresent()) {
+                throw new NoSuchFileException(path.toString(), null, "serial device gone while opening");
+            }
+            throw new IOException("cannot open " + path + " (" + locator + "): jSerialComm error "
+                    + port.getLastErrorCode() + " at " + port.getLastErrorLocation());
+        }
+        String remote = path.toString().equals(locator.toString()) ? path.toString() : path + " (" + locator + ")";
+        SerialLink link = new SerialLink(remote, linkSettings, connback, port, SharedSerialThreads.WRITER,
+                state::watch);
+        link.start();
+        LOG.log(Level.DEBUG, () -> "opened " + remote + " at " + settings);
+        return link;
+    }
+
+    private Served serve(Connback<Link> connback) {
+        Served state = new Served(connback);
+        state.endHook = connback.onEnd(() -> {
+            served.remove(connback, state);
+            state.unwatch();
+            state.endHook.close();
+        });
+        return state;
+    }
+
+    private int stopBits() {
+        return switch (settings.stopBits()) {
+            case ONE -> SerialPort.ONE_STOP_BIT;
+            case ONE_POINT_FIVE -> SerialPort.ONE_POINT_FIVE_STOP_BITS;
+            case TWO -> SerialPort.TWO_STOP_BITS;
+        };
+    }
+
+    private int parity() {
+        return switch (settings.parity()) {
+            case NONE -> SerialPort.NO_PARITY;
+            case ODD -> SerialPort.ODD_PARITY;
+            case EVEN -> SerialPort.EVEN_PARITY;
+            case MARK -> SerialPort.MARK_PARITY;
+            case SPACE -> SerialPort.SPACE_PARITY;
+        };
+    }
+
+    private int flowControl() {
+        FlowControl flow = settings.flowControl();
+        return switch (flow) {
+            case NONE -> SerialPort.FLOW_CONTROL_DISABLED;
+            case RTS_CTS -> SerialPort.FLOW_CONTROL_RTS_ENABLED | SerialPort.FLOW_CONTROL_CTS_ENABLED;
+            case XON_XOFF -> SerialPort.FLOW_CONTROL_XONXOFF_IN_ENABLED | SerialPort.FLOW_CONTROL_XONXOFF_OUT_ENABLED;
+        };
+    }
+
+    /** What the connector keeps for one Connback; its methods are safe from any thread. */
+    private final class Served {
+        private final Connback<Link> connback;
+        private Subscription watch; // guarded by this
+        volatile Subscription endHook;
+
+        Served(Connback<Link> connback) {
+            this.connback = connback;
+        }
+
+        /** Watches for the device to appear, if not watching yet. */
+        synchronized void watch() {
+            if (watch == null) {
+                watch = SharedSerialThreads.HOT_PLUG.watch(locator.watchFolder(), locator::isPresent,
+                        connback::retryNow);
+            }
+        }
+
+        synchronized void unwatch() {
+            if (watch != null) {
+                watch.close();
+                watch = null;
+            }
+        }
+    }
+}
