@@ -15,6 +15,7 @@ final class ProcessStats {
 
     private static final int GC_RUNS = 4;
     private static final Path STATUS = Path.of("/proc/self/status");
+    private static final Path LOADAVG = Path.of("/proc/loadavg");
 
     private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -87,6 +88,19 @@ final class ProcessStats {
             }
         }
         return cpu;
+    }
+
+    /**
+     * How busy the whole machine is: other processes' work inflates CPU times measured here.
+     *
+     * @return the 1-minute load average, or "unknown"
+     */
+    static String loadAverage() {
+        try {
+            return Files.readString(LOADAVG).split(" ", 2)[0];
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private static long statusField(String name) {

@@ -45,6 +45,7 @@ public final class ScaleRun {
     private static final double SEED_HEAP_PER_LINK_KB = 5.6;
     private static final double SEED_IDLE_CPU_PERCENT = 4.2;
     private static final int SEED_LINKS = 10_000;
+    private static final int SEED_KEEPALIVE_SECONDS = 5;
 
     private static final Duration CONNECT_ALL_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration END_ALL_TIMEOUT = Duration.ofMinutes(1);
@@ -150,6 +151,7 @@ public final class ScaleRun {
         long timersBefore = scheduler.timersScheduled();
         long tasksBefore = scheduler.tasksExecuted();
         Map<String, Long> threadCpuBefore = ProcessStats.cpuNanosByThread();
+        String loadBefore = ProcessStats.loadAverage();
         long cpuBefore = ProcessStats.cpuNanos();
         long serverCpuBefore = cpuNanosOf(server);
         long idleStart = System.nanoTime();
@@ -186,9 +188,11 @@ public final class ScaleRun {
         double serverCpuPercent = 100.0 * serverCpu / 1e9 / idleSeconds;
         double seedCpuPercent = SEED_IDLE_CPU_PERCENT * links / SEED_LINKS;
         result("idle-cpu", "%.2f%% of one core in this process (links, Connbacks, client selector); %.2f%% in the echo"
-                + " server process; seed %.2f%% for %d links: %s (with the server: %s)", cpuPercent,
-                serverCpuPercent, seedCpuPercent, links, versusSeed(cpuPercent, seedCpuPercent),
-                versusSeed(cpuPercent + serverCpuPercent, seedCpuPercent));
+                + " server process; seed %.2f%% for %d links at keepalive %d s: %s (with the server: %s);"
+                + " machine load average %s at the start, %s at the end of the window", cpuPercent,
+                serverCpuPercent, seedCpuPercent, links, SEED_KEEPALIVE_SECONDS, versusSeed(cpuPercent, seedCpuPercent),
+                versusSeed(cpuPercent + serverCpuPercent, seedCpuPercent), loadBefore,
+                ProcessStats.loadAverage());
         result("idle-cpu-threads", "%s", cpuShares(threadCpuBefore, threadCpu, cpu, idleSeconds));
         result("keepalive", "while idle: %.0f pings/s (one per link every %.2f s), %.0f echoes fed as heartbeats/s,"
                 + " %.0f timers scheduled/s (%.2f per ping), %.0f tasks executed/s", pingsPerSecond,
