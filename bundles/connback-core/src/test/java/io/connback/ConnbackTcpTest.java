@@ -2,6 +2,7 @@ package io.connback;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.connback.testing.LoopbackPorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -80,40 +81,39 @@ class ConnbackTcpTest {
         }
     }
 
-    private static List<String> record(Connback<SocketChannel> connback) {
-        List<String> events = new CopyOnWriteArrayList<>();
-        connback.addListener(new ConnbackListener<>() {
-            @Override
-            public void onConnect(SocketChannel client) {
-                events.add("connect");
-            }
+    /** Records events as short strings; given to {@code create}, so it sees every event from the first. */
+    private static final class Recorder implements ConnbackListener<SocketChannel> {
+        final List<String> events = new CopyOnWriteArrayList<>();
 
-            @Override
-            public void onReconnect() {
-                events.add("reconnect");
-            }
+        @Override
+        public void onConnect(SocketChannel client) {
+            events.add("connect");
+        }
 
-            @Override
-            public void onClose(boolean hasError) {
-                events.add("close");
-            }
+        @Override
+        public void onReconnect() {
+            events.add("reconnect");
+        }
 
-            @Override
-            public void onOffline() {
-                events.add("offline");
-            }
+        @Override
+        public void onClose(boolean hasError) {
+            events.add("close");
+        }
 
-            @Override
-            public void onError(Throwable error) {
-                events.add("error:" + error.getClass().getSimpleName());
-            }
+        @Override
+        public void onOffline() {
+            events.add("offline");
+        }
 
-            @Override
-            public void onEnd() {
-                events.add("end");
-            }
-        });
-        return events;
+        @Override
+        public void onError(Throwable error) {
+            events.add("error:" + error.getClass().getSimpleName());
+        }
+
+        @Override
+        public void onEnd() {
+            events.add("end");
+        }
     }
 
     private static ConnbackOptions fastRetries() {
@@ -123,10 +123,7 @@ class ConnbackTcpTest {
 
     @Test
     void aRefusedConnectionEmitsAnErrorCarryingTheConnectException() throws Exception {
-        int closedPort;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = probe.getLocalPort();
-        }
+        int closedPort = LoopbackPorts.belowEphemeralRange();
         List<Throwable> errors = new CopyOnWriteArrayList<>();
         Connback<SocketChannel> connback = Connback.create(
                 new SocketConnector(new InetSocketAddress(InetAddress.getLoopbackAddress(), closedPort)),
@@ -144,8 +141,9 @@ class ConnbackTcpTest {
     @Test
     void endWorksOnAConnectionThatNeverSucceededToAnUnresolvableHost() throws Exception {
         InetSocketAddress unresolvable = InetSocketAddress.createUnresolved("no-such-host.invalid", 1883);
-        Connback<SocketChannel> connback = Connback.create(new SocketConnector(unresolvable), fastRetries());
-        List<String> events = record(connback);
+        Recorder recorder = new Recorder();
+        Connback<SocketChannel> connback = Connback.create(new SocketConnector(unresolvable), fastRetries(), recorder);
+        List<String> events = recorder.events;
         awaitTrue(() -> events.contains("offline"));
         assertThat(events).contains("error:" + UnresolvedAddressException.class.getSimpleName());
         connback.end().whenEnded().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -157,17 +155,18 @@ class ConnbackTcpTest {
     @Test
     void aServerThatGoesAwayAndComesBackIsReconnected() throws Exception {
         InetAddress loopback = InetAddress.getLoopbackAddress();
-        ServerSocket server = new ServerSocket(0, 50, loopback);
-        int port = server.getLocalPort();
+        int port = LoopbackPorts.belowEphemeralRange(); // a reconnecting client never connects to itself there
+        ServerSocket server = new ServerSocket(port, 50, loopback);
+        Recorder recorder = new Recorder();
         Connback<SocketChannel> connback = Connback.create(new SocketConnector(new InetSocketAddress(loopback, port)),
-                fastRetries());
-        List<String> events = record(connback);
+                fastRetries(), recorder);
+        List<String> events = recorder.events;
         Socket accepted = server.accept();
-        awaitTrue(connback::isConnected);
+        awaitTrue(connback::isConnected, events);
 
+        server.close(); // first: a reconnect must not land in the backlog of a listener about to close
         accepted.close();
-        server.close();
-        awaitTrue(() -> events.contains("error:ConnectException"));
+        awaitTrue(() -> events.contains("error:ConnectException"), events);
         assertThat(events).containsSubsequence("connect", "close", "offline", "reconnect", "error:ConnectException");
         assertThat(connback.isConnected()).isFalse();
 
@@ -175,7 +174,7 @@ class ConnbackTcpTest {
             again.setReuseAddress(true);
             again.bind(new InetSocketAddress(loopback, port));
             try (Socket second = again.accept()) {
-                awaitTrue(connback::isConnected);
+                awaitTrue(connback::isConnected, events);
                 assertThat(events).last().isEqualTo("connect");
                 SocketChannel client = connback.client().orElseThrow();
                 connback.end().whenEnded().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -187,10 +186,14 @@ class ConnbackTcpTest {
     }
 
     private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
+        awaitTrue(condition, List.of());
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, List<String> events) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 10 s");
+                throw new AssertionError("condition not met within 10 s; events: " + events);
             }
             TimeUnit.MILLISECONDS.sleep(5);
         }

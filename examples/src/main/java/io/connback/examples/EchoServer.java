@@ -1,5 +1,6 @@
 package io.connback.examples;
 
+import io.connback.testing.LoopbackPorts;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
@@ -20,7 +21,9 @@ final class EchoServer {
 
     private final InetAddress address;
     private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
-    private int port; // guarded by this; 0 until the first start picks a free port
+    // below the ephemeral range: a client reconnecting while the server is off can never be given it as its own port
+    // and connect to itself
+    private int port = LoopbackPorts.belowEphemeralRange(); // guarded by this
     private ServerSocket listener; // guarded by this; null while off
 
     EchoServer(InetAddress address) {
@@ -44,7 +47,6 @@ final class EchoServer {
                 socket.close();
                 throw e;
             }
-            port = socket.getLocalPort();
             listener = socket;
             startDaemon("connback-echo-accept-" + port, () -> acceptLoop(socket));
         }

@@ -5,6 +5,7 @@ import io.connback.serial.SerialDevice;
 import io.connback.serial.UsbIdentity;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -98,7 +99,11 @@ public final class SysfsDeviceTable implements DeviceTable {
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
-        String text = Files.readString(file, StandardCharsets.UTF_8).trim();
+        // by stream: Files.readString trusts the file size, which sysfs and procfs files do not report truthfully
+        String text;
+        try (InputStream in = Files.newInputStream(file)) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        }
         return text.isEmpty() ? Optional.empty() : Optional.of(text);
     }
 }
