@@ -1,0 +1,9 @@
+/**
+ * The TCP connector. For plain Java (class path or module path) it exports its builder package; in an OSGi framework
+ * the bundle exports nothing, so that it can be replaced while links run.
+ */
+module io.connback.tcp {
+    requires transitive io.connback.link;
+
+    exports io.connback.tcp;
+}
