@@ -1,5 +1,6 @@
 package io.connback.tcp;
 
+import io.connback.testing.LoopbackPorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -39,7 +40,8 @@ final class TestServer implements AutoCloseable {
     final BlockingQueue<String> ends = new LinkedBlockingQueue<>();
 
     TestServer(Device device) throws IOException {
-        this(ServerSocketFactory.getDefault(), 0, device);
+        // below the ephemeral range: a client reconnecting while the server is down never connects to itself there
+        this(ServerSocketFactory.getDefault(), LoopbackPorts.belowEphemeralRange(), device);
     }
 
     TestServer(ServerSocketFactory factory, int port, Device device) throws IOException {
