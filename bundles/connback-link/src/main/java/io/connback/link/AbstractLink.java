@@ -7,6 +7,8 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.WritableByteChannel;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Queue;
@@ -36,11 +38,16 @@ import java.util.function.Consumer;
  * <h2>Threading</h2>
  * {@link #received(ByteBuffer)} is called by one thread at a time (the reader), and so is
  * {@link #flush(WritableByteChannel)} (the writer, which may be the same thread). Everything else is safe from any
- * thread. Frame listeners run on the reader's thread, inside {@link #received(ByteBuffer)}.
+ * thread. Frame listeners run on the reader's thread, inside {@link #received(ByteBuffer)}, except for frames held
+ * while the link had no listener, which the first listener receives on the thread that adds it; either way one frame
+ * at a time, in order.
  */
 public abstract class AbstractLink implements Link {
 
     private static final System.Logger LOG = System.getLogger(AbstractLink.class.getName());
+
+    /** How many frames a link holds while it has no listener; older ones are dropped. */
+    public static final int MAX_HELD_FRAMES = 64;
 
     private final String remote;
     private final LinkSettings settings;
@@ -48,6 +55,9 @@ public abstract class AbstractLink implements Link {
     private final FrameDecoder decoder;
     private final boolean everyByteIsHeartbeat;
     private final List<FrameListener> listeners = new CopyOnWriteArrayList<>();
+    /** Frames and framing errors not yet delivered; the lock of the delivery hand-over. */
+    private final Deque<Delivery> deliveries = new ArrayDeque<>();
+    private boolean delivering; // guarded by deliveries
     private final Queue<Outbound> outbound = new ConcurrentLinkedQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean flushRequested = new AtomicBoolean();
@@ -116,10 +126,25 @@ public abstract class AbstractLink implements Link {
         return !closed.get();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Frames that arrived while the link had no listener (a device that speaks first: a banner, a streaming
+     * sensor, between the connection and the application's {@code onConnect}) are held, the last
+     * {@value #MAX_HELD_FRAMES} of them, and delivered to the first listener added, on the thread that adds it.
+     */
     @Override
     public final Subscription addFrameListener(FrameListener listener) {
         Objects.requireNonNull(listener, "listener");
         listeners.add(listener);
+        boolean drain;
+        synchronized (deliveries) {
+            drain = !delivering && !deliveries.isEmpty();
+            delivering |= drain;
+        }
+        if (drain) {
+            drainDeliveries();
+        }
         AtomicBoolean removed = new AtomicBoolean();
         return () -> {
             if (removed.compareAndSet(false, true)) {
@@ -229,6 +254,38 @@ public abstract class AbstractLink implements Link {
         }
     }
 
+    /**
+     * Hands a frame or a framing error to the listeners, in order, one at a time: the calling thread delivers it, and
+     * whatever queued meanwhile, unless another thread is delivering already; with no listener, it is held.
+     */
+    private void deliver(Consumer<FrameListener> call, String event) {
+        synchronized (deliveries) {
+            if (listeners.isEmpty() && deliveries.size() >= MAX_HELD_FRAMES) {
+                deliveries.poll(); // keep the latest: a listener added late wants the current readings
+            }
+            deliveries.add(new Delivery(call, event));
+            if (delivering || listeners.isEmpty()) {
+                return;
+            }
+            delivering = true;
+        }
+        drainDeliveries();
+    }
+
+    private void drainDeliveries() {
+        while (true) {
+            Delivery next;
+            synchronized (deliveries) {
+                next = deliveries.poll();
+                if (next == null) {
+                    delivering = false;
+                    return;
+                }
+            }
+            forEachListener(next.call(), next.event());
+        }
+    }
+
     private void forEachListener(Consumer<FrameListener> call, String event) {
         for (FrameListener listener : listeners) {
             try {
@@ -246,7 +303,7 @@ public abstract class AbstractLink implements Link {
             if (!everyByteIsHeartbeat && settings.pongMatcher().matches(frame.duplicate())) {
                 connback.feedHeartbeat();
             }
-            forEachListener(listener -> listener.onFrame(frame.duplicate()), "a frame");
+            deliver(listener -> listener.onFrame(frame.duplicate()), "a frame");
         }
 
         @Override
@@ -258,9 +315,12 @@ public abstract class AbstractLink implements Link {
                 LOG.log(Level.WARNING, () -> AbstractLink.this + ": " + error.getMessage()
                         + " (further framing errors of this link are logged at DEBUG)");
             }
-            forEachListener(listener -> listener.onFramingError(error), "a framing error");
+            deliver(listener -> listener.onFramingError(error), "a framing error");
         }
     }
+
+    /** A frame or a framing error on its way to the listeners. */
+    private record Delivery(Consumer<FrameListener> call, String event) {}
 
     /** Bytes waiting to be written; compared by identity, so that a writer removes exactly the entry it wrote. */
     private static final class Outbound {

@@ -6,7 +6,8 @@ import java.nio.ByteBuffer;
  * Receives the frames of a {@link Link} (or of a {@link FrameDecoder}).
  *
  * <p>It is called on the thread that reads the link (a serial port's reader thread, a TCP connector's selector
- * thread), one call at a time per link, in the order the bytes arrived. It must return quickly: a slow listener holds
+ * thread), one call at a time per link, in the order the bytes arrived; frames that arrived before the link had any
+ * listener are held and handed to the first one on the thread that adds it. It must return quickly: a slow listener holds
  * up the link's reading, and with a TCP connector the reading of other links too. Hand long work to an executor.
  * A listener that throws is logged and does not prevent other listeners from being called.
  */

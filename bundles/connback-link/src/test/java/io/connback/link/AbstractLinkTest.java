@@ -351,6 +351,54 @@ class AbstractLinkTest {
     class Receiving {
 
         @Test
+        void frames_that_arrive_before_the_first_listener_are_held_for_it() {
+            TestLink link = link(Map.of("framing", "delimiter:;"));
+            link.read("banner;T=21.5;");
+            Recorder late = new Recorder();
+            link.addFrameListener(late);
+            link.read("T=21.6;");
+            assertThat(late.frames).containsExactly("banner", "T=21.5", "T=21.6");
+        }
+
+        @Test
+        void a_link_without_listener_holds_only_the_latest_frames() {
+            TestLink link = link(Map.of("framing", "delimiter:;"));
+            for (int i = 0; i < 1000; i++) {
+                link.read(i + ";");
+            }
+            Recorder late = new Recorder();
+            link.addFrameListener(late);
+            assertThat(late.frames).hasSize(AbstractLink.MAX_HELD_FRAMES).startsWith("936").endsWith("999");
+        }
+
+        @Test
+        void a_listener_added_while_frames_stream_in_gets_them_all_in_order_one_at_a_time() throws Exception {
+            TestLink link = link(Map.of("framing", "delimiter:;"));
+            List<Integer> seen = new ArrayList<>();
+            AtomicInteger inside = new AtomicInteger();
+            AtomicInteger overlaps = new AtomicInteger();
+            Thread reader = new Thread(() -> {
+                for (int i = 0; i < 20_000; i++) {
+                    link.read(i + ";");
+                }
+            }, "connback-test-reader");
+            reader.start();
+            link.addFrameListener(frame -> {
+                if (inside.incrementAndGet() != 1) {
+                    overlaps.incrementAndGet();
+                }
+                seen.add(Integer.valueOf(Recorder.text(frame)));
+                inside.decrementAndGet();
+            });
+            reader.join(TimeUnit.SECONDS.toMillis(30));
+            assertThat(overlaps).hasValue(0);
+            assertThat(seen).isNotEmpty().endsWith(19_999);
+            for (int i = 1; i < seen.size(); i++) {
+                assertThat(seen.get(i)).as("frame %d follows frame %d", i, i - 1).isEqualTo(seen.get(i - 1) + 1);
+            }
+        }
+
+        @Test
         void listeners_get_the_frames_in_order_and_each_its_own_view() {
             TestLink link = link(Map.of("framing", "delimiter:;"));
             Recorder first = new Recorder();
