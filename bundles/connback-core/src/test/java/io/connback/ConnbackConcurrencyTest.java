@@ -154,6 +154,37 @@ class ConnbackConcurrencyTest {
         assertThat(connector.created.size()).as("the hammering really reconnected").isGreaterThan(100);
     }
 
+    /**
+     * While a listener runs, another thread uses every method of the Connback; the listener waits for it. Were any
+     * lock of the Connback held around listeners, that thread would block and this test would time out.
+     */
+    @Test
+    void listenersRunWithNoConnbackLockHeld() throws Exception {
+        FakeConnector connector = new FakeConnector(FakeConnector.Outcome.SUCCEED);
+        CompletableFuture<String> otherThread = new CompletableFuture<>();
+        Connback<Client> connback = Connback.create(connector, ConnbackOptions.defaults());
+        connback.onConnect(client -> {
+            Thread other = new Thread(() -> {
+                connback.state();
+                connback.client();
+                connback.feedHeartbeat();
+                connback.reschedulePingTimer();
+                connback.addListener(new ConnbackListener<>() {}).close();
+                connback.retryNow();
+                connback.feedError(new IOException("from another thread"));
+                otherThread.complete("done while the listener waited");
+            });
+            other.start();
+            try {
+                otherThread.get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                otherThread.completeExceptionally(e);
+            }
+        });
+        assertThat(otherThread.get(20, TimeUnit.SECONDS)).isEqualTo("done while the listener waited");
+        connback.end().whenEnded().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
     @Test
     void endFromManyThreadsAtOnceEndsOnce() throws Exception {
         FakeConnector connector = new FakeConnector(FakeConnector.Outcome.SUCCEED);
