@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -162,27 +163,43 @@ class ConnbackConcurrencyTest {
     void listenersRunWithNoConnbackLockHeld() throws Exception {
         FakeConnector connector = new FakeConnector(FakeConnector.Outcome.SUCCEED);
         CompletableFuture<String> otherThread = new CompletableFuture<>();
-        Connback<Client> connback = Connback.create(connector, ConnbackOptions.defaults());
-        connback.onConnect(client -> {
-            Thread other = new Thread(() -> {
-                connback.state();
-                connback.client();
-                connback.feedHeartbeat();
-                connback.reschedulePingTimer();
-                connback.addListener(new ConnbackListener<>() {}).close();
-                connback.retryNow();
-                connback.feedError(new IOException("from another thread"));
-                otherThread.complete("done while the listener waited");
-            });
-            other.start();
-            try {
-                otherThread.get(10, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                otherThread.completeExceptionally(e);
+        AtomicReference<Connback<Client>> self = new AtomicReference<>();
+        CountDownLatch created = new CountDownLatch(1);
+        ConnbackListener<Client> waitingListener = new ConnbackListener<>() {
+            @Override
+            public void onConnect(Client client) {
+                try {
+                    created.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                Connback<Client> connback = self.get();
+                Thread other = new Thread(() -> {
+                    connback.state();
+                    connback.client();
+                    connback.feedHeartbeat();
+                    connback.reschedulePingTimer();
+                    connback.addListener(new ConnbackListener<>() {}).close();
+                    connback.retryNow();
+                    connback.feedError(new IOException("from another thread"));
+                    otherThread.complete("done while the listener waited");
+                });
+                other.start();
+                try {
+                    otherThread.get(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    otherThread.completeExceptionally(e);
+                }
             }
-        });
-        assertThat(otherThread.get(20, TimeUnit.SECONDS)).isEqualTo("done while the listener waited");
-        connback.end().whenEnded().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        };
+        Connback<Client> connback = Connback.create(connector, ConnbackOptions.defaults(), waitingListener);
+        self.set(connback);
+        created.countDown();
+        try {
+            assertThat(otherThread.get(20, TimeUnit.SECONDS)).isEqualTo("done while the listener waited");
+        } finally {
+            connback.end().whenEnded().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
     }
 
     @Test
@@ -235,17 +252,19 @@ class ConnbackConcurrencyTest {
         for (int i = 0; i < 10_000; i++) {
             connbacks.add(Connback.create(connector, options, counter));
         }
-        awaitTrue(() -> connected.get() == 10_000, Duration.ofSeconds(30));
-        // at least two keepalive rounds: every link pinged and answered, none timed out
-        awaitTrue(() -> connector.pingCount() >= 20_000, Duration.ofSeconds(30));
-        int added = Thread.activeCount() - before;
-        assertThat(added).isLessThanOrEqualTo(SharedScheduler.THREADS);
-        assertThat(listenerThreads).containsExactly("connback-N");
-        assertThat(connbacks).allMatch(Connback::isConnected);
-        assertThat(connector.closed()).isEmpty();
-
-        for (Connback<Client> connback : connbacks) {
-            connback.end();
+        try {
+            awaitTrue(() -> connected.get() == 10_000, Duration.ofSeconds(30));
+            // at least two keepalive rounds: every link pinged and answered, none timed out
+            awaitTrue(() -> connector.pingCount() >= 20_000, Duration.ofSeconds(30));
+            int added = Thread.activeCount() - before;
+            assertThat(added).isLessThanOrEqualTo(SharedScheduler.THREADS);
+            assertThat(listenerThreads).containsExactly("connback-N");
+            assertThat(connbacks).allMatch(Connback::isConnected);
+            assertThat(connector.closed()).isEmpty();
+        } finally {
+            for (Connback<Client> connback : connbacks) {
+                connback.end();
+            }
         }
         for (Connback<Client> connback : connbacks) {
             connback.whenEnded().toCompletableFuture().get(30, TimeUnit.SECONDS);
