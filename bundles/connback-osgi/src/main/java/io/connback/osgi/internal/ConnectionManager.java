@@ -1,0 +1,209 @@
+package io.connback.osgi.internal;
+
+import io.connback.ConnbackOptions;
+import io.connback.Connector;
+import io.connback.osgi.ConnbackProperties;
+import io.connback.osgi.ConnectionListener;
+import io.connback.osgi.ManagedConnection;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+/**
+ * Runs a Connback for every connector service (one per configured link) and registers a {@link ManagedConnection}
+ * for each link name. The ManagedConnection of a name outlives its connector service: when a connector bundle is
+ * updated or restarted, its links close and reconnect through the connector that registers under the same name.
+ *
+ * <p>A connector service names its link with the property {@code connback.name}, else {@code name}, else the name
+ * of its factory configuration (the part of {@code service.pid} after {@code ~}, e.g. {@code meter1} for
+ * {@code io.connback.serial~meter1}); its other properties hold the Connback options
+ * ({@link ConnbackOptions#fromMap(Map)}).
+ */
+@Component(service = {}, immediate = true)
+public final class ConnectionManager {
+
+    private static final Logger LOG = System.getLogger(ConnectionManager.class.getName());
+
+    private final BundleContext context;
+    private final Map<String, ManagedLink> links = new HashMap<>();
+    private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
+    private boolean active = true;
+
+    /**
+     * Starts the manager; the connector services are bound after this.
+     *
+     * @param context the context that registers the ManagedConnection services
+     */
+    @Activate
+    public ConnectionManager(BundleContext context) {
+        this.context = context;
+    }
+
+    /**
+     * A connector service registered: runs its link, or lets the link of the same name reconnect through it.
+     *
+     * @param connector the connector service
+     * @param properties its service properties
+     */
+    @Reference(service = Connector.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            target = "(" + ConnbackProperties.TYPE + "=*)", unbind = "removeConnector",
+            updated = "updatedConnector")
+    void addConnector(Connector<?> connector, Map<String, Object> properties) {
+        Optional<String> name = nameOf(properties);
+        if (name.isEmpty()) {
+            LOG.log(Level.ERROR, "a connector service of type " + properties.get(ConnbackProperties.TYPE)
+                    + " has no link name (connback.name, name, or a named factory configuration): ignored");
+            return;
+        }
+        ConnbackOptions options;
+        try {
+            options = ConnbackOptions.fromMap(properties);
+        } catch (IllegalArgumentException e) {
+            LOG.log(Level.ERROR, "link " + name.get() + " not started: " + e.getMessage());
+            return;
+        }
+        String type = String.valueOf(properties.get(ConnbackProperties.TYPE));
+        ManagedLink link;
+        boolean created = false;
+        synchronized (this) {
+            if (!active) {
+                return;
+            }
+            link = links.get(name.get());
+            if (link == null || !link.type().equals(type)) {
+                if (link != null) {
+                    LOG.log(Level.WARNING, "link " + name.get() + " changes type from " + link.type() + " to "
+                            + type);
+                    retire(link);
+                }
+                link = new ManagedLink(name.get(), type, this::listenersOf);
+                links.put(name.get(), link);
+                created = true;
+            } else if (link.connector().isAttached()) {
+                LOG.log(Level.WARNING, "two connector services for link " + name.get() + ": the newer one is used");
+            }
+        }
+        link.connector().attach(connector);
+        link.run(options);
+        if (created) {
+            link.registered(context.registerService(ManagedConnection.class, link, link.serviceProperties()));
+        } else {
+            link.retryNow();
+        }
+    }
+
+    /**
+     * A connector service's properties changed: applies the Connback options.
+     *
+     * @param connector the connector service
+     * @param properties its new service properties
+     */
+    void updatedConnector(Connector<?> connector, Map<String, Object> properties) {
+        addConnector(connector, properties);
+    }
+
+    /**
+     * A connector service is going away: its link is closed through it, and waits for the next connector of that
+     * name.
+     *
+     * @param connector the connector service
+     * @param properties its service properties
+     */
+    void removeConnector(Connector<?> connector, Map<String, Object> properties) {
+        ManagedLink link;
+        synchronized (this) {
+            link = nameOf(properties).map(links::get).orElse(null);
+        }
+        if (link != null) {
+            link.lost(link.connector().detach(connector));
+        }
+    }
+
+    /**
+     * A whiteboard listener registered.
+     *
+     * @param listener the listener
+     * @param properties its service properties: {@code connback.name} or {@code connback.filter} select the links
+     */
+    @Reference(service = ConnectionListener.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, unbind = "removeListener")
+    void addListener(ConnectionListener listener, Map<String, Object> properties) {
+        try {
+            watchers.add(Watcher.of(listener, properties));
+        } catch (IllegalArgumentException e) {
+            LOG.log(Level.ERROR, "connection listener " + listener + " ignored: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A whiteboard listener went away.
+     *
+     * @param listener the listener
+     */
+    void removeListener(ConnectionListener listener) {
+        watchers.removeIf(watcher -> watcher.listener() == listener);
+    }
+
+    /** Ends every link and unregisters the ManagedConnection services. */
+    @Deactivate
+    void deactivate() {
+        List<ManagedLink> ending;
+        synchronized (this) {
+            active = false;
+            ending = new ArrayList<>(links.values());
+            links.clear();
+        }
+        ending.forEach(this::retire);
+    }
+
+    private void retire(ManagedLink link) {
+        link.shutdown();
+        ServiceRegistration<ManagedConnection> registration = link.registration();
+        if (registration != null) {
+            try {
+                registration.unregister();
+            } catch (IllegalStateException alreadyUnregistered) {
+                // the framework unregisters the services of a stopping bundle itself
+            }
+        }
+    }
+
+    private Iterable<ConnectionListener> listenersOf(ManagedLink link) {
+        List<ConnectionListener> matching = new ArrayList<>();
+        for (Watcher watcher : watchers) {
+            if (watcher.watches(link.serviceProperties())) {
+                matching.add(watcher.listener());
+            }
+        }
+        return matching;
+    }
+
+    static Optional<String> nameOf(Map<String, ?> properties) {
+        for (String key : List.of(ConnbackProperties.NAME, "name")) {
+            Object value = properties.get(key);
+            if (value != null && !value.toString().isBlank()) {
+                return Optional.of(value.toString().trim());
+            }
+        }
+        Object pid = properties.get("service.pid");
+        if (pid instanceof String text && text.indexOf('~') >= 0 && !text.endsWith("~")) {
+            return Optional.of(text.substring(text.indexOf('~') + 1));
+        }
+        return Optional.empty();
+    }
+}
