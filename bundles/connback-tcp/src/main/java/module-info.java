@@ -4,6 +4,8 @@
  */
 module io.connback.tcp {
     requires transitive io.connback.link;
+    requires static org.osgi.service.component.annotations;
+    requires static org.osgi.service.metatype.annotations;
 
     exports io.connback.tcp;
 }

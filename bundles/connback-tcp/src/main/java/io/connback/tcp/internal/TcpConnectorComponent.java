@@ -1,0 +1,250 @@
+package io.connback.tcp.internal;
+
+import io.connback.CancellationToken;
+import io.connback.Connback;
+import io.connback.ConnbackOptions;
+import io.connback.Connector;
+import io.connback.link.Link;
+import io.connback.tcp.TcpConnector;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+/**
+ * One TCP link of the gateway as a {@link Connector} service, from a factory configuration {@code io.connback.tcp}
+ * (e.g. {@code conf/io.connback.tcp-meter1.cfg}). The connection manager of {@code io.connback.osgi} runs the link.
+ *
+ * <p>The whole configuration is checked when the component is built: a bad value makes the constructor throw an
+ * {@link IllegalArgumentException} that names the key and the value, which SCR logs; no connector is then in use for
+ * that configuration, and the other links are not affected. The service properties are the configuration, so the
+ * Connback options travel with the service to the manager.
+ */
+@Component(configurationPid = "io.connback.tcp", configurationPolicy = ConfigurationPolicy.REQUIRE,
+        service = Connector.class, immediate = true, property = "connback.type=tcp")
+@Designate(ocd = TcpConnectorComponent.Config.class, factory = true)
+public final class TcpConnectorComponent implements Connector<Link> {
+
+    /** The configuration of a TCP link: the connector's keys, then the Connback options. */
+    @ObjectClassDefinition(name = "Connback TCP link", description = "A device link over TCP, kept alive by Connback.")
+    public @interface Config {
+
+        /**
+         * The link name.
+         *
+         * @return the name
+         */
+        @AttributeDefinition(description = "The link name; defaults to the name of the factory configuration.",
+                required = false)
+        String name();
+
+        /**
+         * The device's host.
+         *
+         * @return the host
+         */
+        @AttributeDefinition(description = "Host name or IP address of the device.")
+        String host();
+
+        /**
+         * The device's port.
+         *
+         * @return the port
+         */
+        @AttributeDefinition(description = "TCP port, 1 to 65535.", min = "1", max = "65535")
+        int port();
+
+        /**
+         * Whether TLS is used.
+         *
+         * @return TLS on
+         */
+        @AttributeDefinition(description = "Run TLS over the connection.", required = false)
+        boolean tls() default false;
+
+        /**
+         * TCP_NODELAY.
+         *
+         * @return TCP_NODELAY on
+         */
+        @AttributeDefinition(description = "Send small writes at once (TCP_NODELAY).", required = false)
+        boolean tcpNoDelay() default true;
+
+        /**
+         * SO_KEEPALIVE.
+         *
+         * @return SO_KEEPALIVE on
+         */
+        @AttributeDefinition(description = "Let the operating system probe an idle connection (SO_KEEPALIVE).",
+                required = false)
+        boolean tcpKeepAlive() default true;
+
+        /**
+         * The framing of inbound bytes.
+         *
+         * @return the framing
+         */
+        @AttributeDefinition(description = "How inbound bytes are cut into frames, e.g. none, line, "
+                + "delimiter:0x7e, length:4:2:be:0.", required = false)
+        String framing() default "none";
+
+        /**
+         * The largest inbound frame.
+         *
+         * @return bytes
+         */
+        @AttributeDefinition(description = "Largest inbound frame, bytes.", required = false)
+        String maxFrameSize();
+
+        /**
+         * The bound of the outbound queue.
+         *
+         * @return bytes
+         */
+        @AttributeDefinition(description = "Bytes that may wait to be sent.", required = false)
+        String maxQueuedBytes();
+
+        /**
+         * The keepalive probe.
+         *
+         * @return a byte string
+         */
+        @AttributeDefinition(description = "Frame sent to a silent device by the keepalive, e.g. 0x01 0x00.",
+                required = false)
+        String ping_frame();
+
+        /**
+         * Which inbound data proves the device alive.
+         *
+         * @return the matcher
+         */
+        @AttributeDefinition(description = "Inbound data that counts as a heartbeat: any, or prefix:...",
+                required = false)
+        String pong_match();
+
+        /**
+         * Keepalive.
+         *
+         * @return seconds
+         */
+        @AttributeDefinition(description = "Seconds without traffic before a ping; 0 disables.", required = false)
+        String keepalive();
+
+        /**
+         * Connect timeout.
+         *
+         * @return milliseconds
+         */
+        @AttributeDefinition(description = "Connection attempt timeout, ms.", required = false)
+        String connectTimeout();
+
+        /**
+         * Backoff strategy.
+         *
+         * @return the strategy name
+         */
+        @AttributeDefinition(description = "Backoff between attempts.", required = false,
+                options = {@Option(value = "exponential"), @Option(value = "fibonacci"),
+                    @Option(value = "decorrelated")})
+        String strategy();
+
+        /**
+         * Jitter.
+         *
+         * @return the jitter name
+         */
+        @AttributeDefinition(description = "Randomization of the delays.", required = false,
+                options = {@Option(value = "none"), @Option(value = "full"), @Option(value = "equal")})
+        String jitter();
+
+        /**
+         * First delay.
+         *
+         * @return milliseconds
+         */
+        @AttributeDefinition(description = "First backoff delay, ms.", required = false)
+        String initialDelay();
+
+        /**
+         * Longest delay.
+         *
+         * @return milliseconds
+         */
+        @AttributeDefinition(description = "Longest backoff delay, ms.", required = false)
+        String maxDelay();
+
+        /**
+         * Attempts before giving up.
+         *
+         * @return a whole number or Infinity
+         */
+        @AttributeDefinition(description = "Attempts before going offline: a whole number or Infinity.",
+                required = false)
+        String maxNumOfAttempts();
+
+        /**
+         * Growth factor.
+         *
+         * @return the factor
+         */
+        @AttributeDefinition(description = "Growth factor of the exponential backoff.", required = false)
+        String factor();
+
+        /**
+         * Whether the first attempt waits.
+         *
+         * @return true to wait
+         */
+        @AttributeDefinition(description = "Wait a backoff delay before the first attempt too.", required = false)
+        boolean delayFirstAttempt() default false;
+
+        /**
+         * Time after which a connection counts as stable.
+         *
+         * @return milliseconds
+         */
+        @AttributeDefinition(description = "Connected time after which the backoff starts over, ms.",
+                required = false)
+        String stableAfter();
+    }
+
+    private final TcpConnector connector;
+
+    /**
+     * Builds the connector from its configuration, and checks the Connback options of the link.
+     *
+     * @param config the typed configuration; only described, the raw properties are read
+     * @param properties the configuration properties
+     * @throws IllegalArgumentException naming the key and the value, if a value is missing, malformed or out of range
+     */
+    @Activate
+    public TcpConnectorComponent(Config config, Map<String, Object> properties) {
+        this.connector = TcpConnector.fromMap(properties);
+        ConnbackOptions.fromMap(properties);
+    }
+
+    @Override
+    public CompletionStage<Link> connect(Connback<Link> connback, CancellationToken token) {
+        return connector.connect(connback, token);
+    }
+
+    @Override
+    public void close(Link link, boolean force) {
+        connector.close(link, force);
+    }
+
+    @Override
+    public void ping(Link link) {
+        connector.ping(link);
+    }
+
+    @Override
+    public String toString() {
+        return connector.toString();
+    }
+}
