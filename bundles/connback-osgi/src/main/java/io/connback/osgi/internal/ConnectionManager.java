@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -28,10 +27,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * for each link name. The ManagedConnection of a name outlives its connector service: when a connector bundle is
  * updated or restarted, its links close and reconnect through the connector that registers under the same name.
  *
- * <p>A connector service names its link with the property {@code connback.name}, else {@code name}, else the name
- * of its factory configuration (the part of {@code service.pid} after {@code ~}, e.g. {@code meter1} for
- * {@code io.connback.serial~meter1}); its other properties hold the Connback options
- * ({@link ConnbackOptions#fromMap(Map)}).
+ * <p>A connector service carries the properties {@code connback.name} and {@code connback.type} and the Connback
+ * options of its link ({@link ConnbackOptions#fromMap(Map)}); see {@link ConnbackProperties#ofConnector}.
  */
 @Component(service = {}, immediate = true)
 public final class ConnectionManager {
@@ -61,20 +58,15 @@ public final class ConnectionManager {
      */
     @Reference(service = Connector.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
-            target = "(" + ConnbackProperties.TYPE + "=*)", unbind = "removeConnector",
+            target = "(&(" + ConnbackProperties.NAME + "=*)(" + ConnbackProperties.TYPE + "=*))", unbind = "removeConnector",
             updated = "updatedConnector")
     void addConnector(Connector<?> connector, Map<String, Object> properties) {
-        Optional<String> name = nameOf(properties);
-        if (name.isEmpty()) {
-            LOG.log(Level.ERROR, "a connector service of type " + properties.get(ConnbackProperties.TYPE)
-                    + " has no link name (connback.name, name, or a named factory configuration): ignored");
-            return;
-        }
+        String name = String.valueOf(properties.get(ConnbackProperties.NAME));
         ConnbackOptions options;
         try {
             options = ConnbackOptions.fromMap(properties);
         } catch (IllegalArgumentException e) {
-            LOG.log(Level.ERROR, "link " + name.get() + " not started: " + e.getMessage());
+            LOG.log(Level.ERROR, "link " + name + " not started: " + e.getMessage());
             return;
         }
         String type = String.valueOf(properties.get(ConnbackProperties.TYPE));
@@ -84,18 +76,18 @@ public final class ConnectionManager {
             if (!active) {
                 return;
             }
-            link = links.get(name.get());
+            link = links.get(name);
             if (link == null || !link.type().equals(type)) {
                 if (link != null) {
-                    LOG.log(Level.WARNING, "link " + name.get() + " changes type from " + link.type() + " to "
+                    LOG.log(Level.WARNING, "link " + name + " changes type from " + link.type() + " to "
                             + type);
                     retire(link);
                 }
-                link = new ManagedLink(name.get(), type, this::listenersOf);
-                links.put(name.get(), link);
+                link = new ManagedLink(name, type, this::listenersOf);
+                links.put(name, link);
                 created = true;
             } else if (link.connector().isAttached()) {
-                LOG.log(Level.WARNING, "two connector services for link " + name.get() + ": the newer one is used");
+                LOG.log(Level.WARNING, "two connector services for link " + name + ": the newer one is used");
             }
         }
         link.connector().attach(connector);
@@ -127,7 +119,7 @@ public final class ConnectionManager {
     void removeConnector(Connector<?> connector, Map<String, Object> properties) {
         ManagedLink link;
         synchronized (this) {
-            link = nameOf(properties).map(links::get).orElse(null);
+            link = links.get(String.valueOf(properties.get(ConnbackProperties.NAME)));
         }
         if (link != null) {
             link.lost(link.connector().detach(connector));
@@ -191,19 +183,5 @@ public final class ConnectionManager {
             }
         }
         return matching;
-    }
-
-    static Optional<String> nameOf(Map<String, ?> properties) {
-        for (String key : List.of(ConnbackProperties.NAME, "name")) {
-            Object value = properties.get(key);
-            if (value != null && !value.toString().isBlank()) {
-                return Optional.of(value.toString().trim());
-            }
-        }
-        Object pid = properties.get("service.pid");
-        if (pid instanceof String text && text.indexOf('~') >= 0 && !text.endsWith("~")) {
-            return Optional.of(text.substring(text.indexOf('~') + 1));
-        }
-        return Optional.empty();
     }
 }

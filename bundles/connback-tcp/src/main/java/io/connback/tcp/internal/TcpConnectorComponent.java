@@ -1,34 +1,39 @@
 package io.connback.tcp.internal;
 
-import io.connback.CancellationToken;
-import io.connback.Connback;
 import io.connback.ConnbackOptions;
 import io.connback.Connector;
-import io.connback.link.Link;
+import io.connback.osgi.ConnbackProperties;
 import io.connback.tcp.TcpConnector;
+import java.util.Hashtable;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 
 /**
- * One TCP link of the gateway as a {@link Connector} service, from a factory configuration {@code io.connback.tcp}
- * (e.g. {@code conf/io.connback.tcp-meter1.cfg}). The connection manager of {@code io.connback.osgi} runs the link.
+ * One TCP link of the gateway, from a factory configuration {@code io.connback.tcp} (e.g.
+ * {@code conf/io.connback.tcp-meter1.cfg}): registers the link's {@link Connector} service, which the connection
+ * manager of {@code io.connback.osgi} runs.
  *
- * <p>The whole configuration is checked when the component is built: a bad value makes the constructor throw an
- * {@link IllegalArgumentException} that names the key and the value, which SCR logs; no connector is then in use for
- * that configuration, and the other links are not affected. The service properties are the configuration, so the
- * Connback options travel with the service to the manager.
+ * <p>The whole configuration is checked before anything is registered: a bad value makes the constructor throw an
+ * {@link IllegalArgumentException} that names the key and the value, which SCR logs; the configuration then has no
+ * connector service at all, and the other links are not affected. The component registers the service itself,
+ * rather than through SCR, because SCR would register it before the constructor runs, and because its properties
+ * ({@link ConnbackProperties#ofConnector}) are computed: the link name, and the Connback options of the
+ * configuration that travel with the service to the manager.
  */
-@Component(configurationPid = "io.connback.tcp", configurationPolicy = ConfigurationPolicy.REQUIRE,
-        service = Connector.class, immediate = true, property = "connback.type=tcp")
+@Component(configurationPid = "io.connback.tcp", configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
 @Designate(ocd = TcpConnectorComponent.Config.class, factory = true)
-public final class TcpConnectorComponent implements Connector<Link> {
+public final class TcpConnectorComponent {
+
+    private static final String TYPE = "tcp";
 
     /** The configuration of a TCP link: the connector's keys, then the Connback options. */
     @ObjectClassDefinition(name = "Connback TCP link", description = "A device link over TCP, kept alive by Connback.")
@@ -89,8 +94,8 @@ public final class TcpConnectorComponent implements Connector<Link> {
          *
          * @return the framing
          */
-        @AttributeDefinition(description = "How inbound bytes are cut into frames, e.g. none, line, "
-                + "delimiter:0x7e, length:4:2:be:0.", required = false)
+        @AttributeDefinition(description = "How inbound bytes are cut into frames: none, delimiter:..., "
+                + "fixed:..., length:... (see LinkSettings).", required = false)
         String framing() default "none";
 
         /**
@@ -114,7 +119,7 @@ public final class TcpConnectorComponent implements Connector<Link> {
          *
          * @return a byte string
          */
-        @AttributeDefinition(description = "Frame sent to a silent device by the keepalive, e.g. 0x01 0x00.",
+        @AttributeDefinition(description = "Frame sent to a silent device by the keepalive (see LinkSettings).",
                 required = false)
         String ping_frame();
 
@@ -123,7 +128,7 @@ public final class TcpConnectorComponent implements Connector<Link> {
          *
          * @return the matcher
          */
-        @AttributeDefinition(description = "Inbound data that counts as a heartbeat: any, or prefix:...",
+        @AttributeDefinition(description = "Inbound data that counts as a heartbeat (see LinkSettings).",
                 required = false)
         String pong_match();
 
@@ -213,38 +218,28 @@ public final class TcpConnectorComponent implements Connector<Link> {
         String stableAfter();
     }
 
-    private final TcpConnector connector;
+    private final ServiceRegistration<?> registration;
 
     /**
-     * Builds the connector from its configuration, and checks the Connback options of the link.
+     * Builds the connector from its configuration, checks the Connback options of the link, and registers the
+     * connector service.
      *
-     * @param config the typed configuration; only described, the raw properties are read
+     * @param config the typed configuration, which documents the keys; the raw properties are read
      * @param properties the configuration properties
+     * @param context registers the connector service
      * @throws IllegalArgumentException naming the key and the value, if a value is missing, malformed or out of range
      */
     @Activate
-    public TcpConnectorComponent(Config config, Map<String, Object> properties) {
-        this.connector = TcpConnector.fromMap(properties);
+    public TcpConnectorComponent(Config config, Map<String, Object> properties, BundleContext context) {
+        TcpConnector connector = TcpConnector.fromMap(properties);
         ConnbackOptions.fromMap(properties);
+        Hashtable<String, Object> serviceProperties = ConnbackProperties.ofConnector(TYPE, properties);
+        this.registration = context.registerService(Connector.class.getName(), connector, serviceProperties);
     }
 
-    @Override
-    public CompletionStage<Link> connect(Connback<Link> connback, CancellationToken token) {
-        return connector.connect(connback, token);
-    }
-
-    @Override
-    public void close(Link link, boolean force) {
-        connector.close(link, force);
-    }
-
-    @Override
-    public void ping(Link link) {
-        connector.ping(link);
-    }
-
-    @Override
-    public String toString() {
-        return connector.toString();
+    /** Unregisters the connector service: the manager closes the link through it. */
+    @Deactivate
+    void deactivate() {
+        registration.unregister();
     }
 }

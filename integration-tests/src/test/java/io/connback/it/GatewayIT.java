@@ -1,0 +1,209 @@
+package io.connback.it;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import io.connback.ConnectionState;
+import io.connback.Connector;
+import io.connback.osgi.ConnbackProperties;
+import io.connback.osgi.ConnectionListener;
+import io.connback.osgi.ManagedConnection;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Optional;
+import javax.inject.Inject;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+
+/** The gateway in a real Felix: links from factory configurations, whiteboard listeners, hot swap of a connector. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class GatewayIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    @Inject
+    private BundleContext context;
+
+    @Inject
+    private ConfigurationAdmin configurationAdmin;
+
+    @Inject
+    private ServiceComponentRuntime componentRuntime;
+
+    private final List<Configuration> configurations = new ArrayList<>();
+    private final List<ServiceRegistration<?>> listeners = new ArrayList<>();
+    private EchoServer echo;
+
+    /**
+     * The framework of this class.
+     *
+     * @return its options
+     */
+    @org.ops4j.pax.exam.Configuration
+    public Option[] config() {
+        return Gateway.framework();
+    }
+
+    @Before
+    public void startEchoServer() {
+        echo = new EchoServer();
+    }
+
+    @After
+    public void cleanUp() throws Exception {
+        for (ServiceRegistration<?> listener : listeners) {
+            listener.unregister();
+        }
+        for (Configuration configuration : configurations) {
+            configuration.delete();
+        }
+        echo.close();
+    }
+
+    @Test
+    public void aFactoryConfigurationBecomesAManagedConnectionThatConnectsAndDeliversFrames() throws Exception {
+        RecordingListener listener = listen("echo1");
+        configure("echo1", Gateway.tcpLink(echo.port()));
+
+        ManagedConnection connection = awaitConnected("echo1");
+        assertEquals("tcp", connection.type());
+        Gateway.await("the listener's connect event", TIMEOUT, () -> listener.count("echo1:connect") == 1);
+
+        connection.link().orElseThrow().send("hello".getBytes(StandardCharsets.US_ASCII));
+        Gateway.await("the echo as frames", TIMEOUT, () -> listener.received().equals("hello"));
+    }
+
+    @Test
+    public void aBadConfigurationIsRefusedWithItsKeyAndValueAndTheOtherLinksRun() throws Exception {
+        Dictionary<String, Object> badPort = Gateway.tcpLink(70000);
+        configure("badport", badPort);
+        Dictionary<String, Object> badStrategy = Gateway.tcpLink(echo.port());
+        badStrategy.put("strategy", "sometimes");
+        configure("badstrategy", badStrategy);
+        configure("good", Gateway.tcpLink(echo.port()));
+
+        awaitConnected("good");
+        Gateway.await("both bad configurations to fail their activation", TIMEOUT,
+                () -> failures().size() == 2);
+        List<String> failures = failures();
+        System.out.println("Refused configurations, as SCR reports them:\n" + String.join("\n", failures));
+        assertTrue(failures.toString(), failures.stream().anyMatch(f -> f.contains("port") && f.contains("70000")));
+        assertTrue(failures.toString(),
+                failures.stream().anyMatch(f -> f.contains("strategy") && f.contains("sometimes")));
+        assertEquals(Optional.empty(), managedConnection("badport"));
+        assertEquals(Optional.empty(), managedConnection("badstrategy"));
+        assertEquals("connector services", 1, context.getServiceReferences(Connector.class, null).size());
+        assertEquals(Bundle.ACTIVE, context.getBundle(0).getState());
+    }
+
+    @Test
+    public void updatingTheTcpBundleReconnectsTheSameManagedConnectionAndKeepsItsListeners() throws Exception {
+        RecordingListener listener = listen("swap1");
+        configure("swap1", Gateway.tcpLink(echo.port()));
+        awaitConnected("swap1");
+        long serviceId = serviceId("swap1");
+        Gateway.await("the first connect", TIMEOUT, () -> listener.count("swap1:connect") == 1);
+
+        Bundle tcp = bundle("io.connback.tcp");
+        long started = System.nanoTime();
+        tcp.update();
+        Gateway.await("the reconnection through the updated bundle", TIMEOUT,
+                () -> listener.count("swap1:connect") == 2);
+        long reconnectedMillis = (System.nanoTime() - started) / 1_000_000;
+        System.out.println("Hot swap: bundle update -> reconnected in " + reconnectedMillis + " ms");
+
+        assertEquals(serviceId, serviceId("swap1"));
+        assertEquals(List.of("swap1:connect", "swap1:close", "swap1:connect"), listener.events());
+        assertEquals(2, echo.accepted());
+        ManagedConnection connection = awaitConnected("swap1");
+        connection.link().orElseThrow().send("again".getBytes(StandardCharsets.US_ASCII));
+        Gateway.await("frames through the new link", TIMEOUT, () -> listener.received().equals("again"));
+    }
+
+    private RecordingListener listen(String name) {
+        RecordingListener listener = new RecordingListener();
+        Hashtable<String, Object> properties = new Hashtable<>();
+        properties.put(ConnbackProperties.NAME, name);
+        listeners.add(context.registerService(ConnectionListener.class, listener, properties));
+        return listener;
+    }
+
+    private void configure(String name, Dictionary<String, Object> properties) throws Exception {
+        Configuration configuration = configurationAdmin.getFactoryConfiguration(Gateway.TCP_PID, name, "?");
+        configurations.add(configuration);
+        configuration.update(properties);
+    }
+
+    private ManagedConnection awaitConnected(String name) throws InterruptedException {
+        Gateway.await(name + " to be CONNECTED", TIMEOUT, () -> managedConnection(name)
+                .filter(connection -> connection.state() == ConnectionState.CONNECTED).isPresent());
+        return managedConnection(name).orElseThrow();
+    }
+
+    private Optional<ManagedConnection> managedConnection(String name) {
+        return reference(name).map(context::getService);
+    }
+
+    private long serviceId(String name) {
+        return (Long) reference(name).orElseThrow().getProperty("service.id");
+    }
+
+    private Optional<ServiceReference<ManagedConnection>> reference(String name) {
+        try {
+            Collection<ServiceReference<ManagedConnection>> found = context.getServiceReferences(
+                    ManagedConnection.class, "(" + ConnbackProperties.NAME + "=" + name + ")");
+            return found.stream().findFirst();
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private Bundle bundle(String symbolicName) {
+        for (Bundle bundle : context.getBundles()) {
+            if (symbolicName.equals(bundle.getSymbolicName())) {
+                return bundle;
+            }
+        }
+        throw new AssertionError("no bundle " + symbolicName);
+    }
+
+    /** The failures of the TCP link component's configurations that SCR could not activate. */
+    private List<String> failures() {
+        List<String> failures = new ArrayList<>();
+        for (ComponentDescriptionDTO description : componentRuntime.getComponentDescriptionDTOs()) {
+            if (description.configurationPid.length > 0 && description.configurationPid[0].equals(Gateway.TCP_PID)) {
+                for (ComponentConfigurationDTO configuration : componentRuntime.getComponentConfigurationDTOs(
+                        description)) {
+                    if (configuration.state == ComponentConfigurationDTO.FAILED_ACTIVATION) {
+                        failures.add(configuration.properties.get("service.pid") + ": " + configuration.failure.lines()
+                                .filter(line -> line.contains(IllegalArgumentException.class.getName()))
+                                .findFirst().orElse(configuration.failure));
+                    }
+                }
+            }
+        }
+        return failures;
+    }
+}
