@@ -142,6 +142,42 @@ public class GatewayIT {
         Gateway.await("frames through the new link", TIMEOUT, () -> listener.received().equals("again"));
     }
 
+    @Test
+    public void aChangedConfigurationReconnectsTheSameManagedConnectionWithTheNewSettings() throws Exception {
+        RecordingListener listener = listen("change1");
+        Configuration configuration = configure("change1", Gateway.tcpLink(echo.port()));
+        awaitConnected("change1");
+        long serviceId = serviceId("change1");
+
+        try (EchoServer other = new EchoServer()) {
+            Dictionary<String, Object> moved = Gateway.tcpLink(other.port());
+            configuration.update(moved);
+            Gateway.await("a connection to the new port", TIMEOUT, () -> other.accepted() == 1);
+            Gateway.await("the reconnection", TIMEOUT, () -> listener.count("change1:connect") == 2);
+            assertEquals(serviceId, serviceId("change1"));
+
+            moved.put("keepalive", 30);
+            configuration.update(moved);
+            Gateway.await("a Connback with the new options", TIMEOUT, () -> listener.count("change1:connect") == 3);
+            assertEquals(serviceId, serviceId("change1"));
+            assertEquals(2, other.accepted());
+            Gateway.await("the first links closed", TIMEOUT, () -> echo.connected() == 0 && other.connected() == 1);
+        }
+    }
+
+    @Test
+    public void aDeletedConfigurationEndsAndUnregistersItsManagedConnection() throws Exception {
+        RecordingListener listener = listen("gone1");
+        Configuration configuration = configure("gone1", Gateway.tcpLink(echo.port()));
+        awaitConnected("gone1");
+
+        configurations.remove(configuration);
+        configuration.delete();
+        Gateway.await("the ManagedConnection unregistered", TIMEOUT, () -> managedConnection("gone1").isEmpty());
+        Gateway.await("the end event", TIMEOUT, () -> listener.count("gone1:end") == 1);
+        Gateway.await("the link closed", TIMEOUT, () -> echo.connected() == 0);
+    }
+
     private RecordingListener listen(String name) {
         RecordingListener listener = new RecordingListener();
         Hashtable<String, Object> properties = new Hashtable<>();
@@ -150,10 +186,11 @@ public class GatewayIT {
         return listener;
     }
 
-    private void configure(String name, Dictionary<String, Object> properties) throws Exception {
+    private Configuration configure(String name, Dictionary<String, Object> properties) throws Exception {
         Configuration configuration = configurationAdmin.getFactoryConfiguration(Gateway.TCP_PID, name, "?");
         configurations.add(configuration);
         configuration.update(properties);
+        return configuration;
     }
 
     private ManagedConnection awaitConnected(String name) throws InterruptedException {

@@ -12,7 +12,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -24,8 +26,10 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * Runs a Connback for every connector service (one per configured link) and registers a {@link ManagedConnection}
- * for each link name. The ManagedConnection of a name outlives its connector service: when a connector bundle is
- * updated or restarted, its links close and reconnect through the connector that registers under the same name.
+ * for each link name. The ManagedConnection of a name outlives its connector service while the connector's bundle
+ * is stopping (updated, restarted, uninstalled): its link closes, and reconnects through the connector that registers
+ * under the same name. A connector service that leaves while its bundle stays active means that the link's
+ * configuration is gone: its ManagedConnection ends and is unregistered.
  *
  * <p>A connector service carries the properties {@code connback.name} and {@code connback.type} and the Connback
  * options of its link ({@link ConnbackOptions#fromMap(Map)}); see {@link ConnbackProperties#ofConnector}.
@@ -81,7 +85,7 @@ public final class ConnectionManager {
                 if (link != null) {
                     LOG.log(Level.WARNING, "link " + name + " changes type from " + link.type() + " to "
                             + type);
-                    retire(link);
+                    retire(link, true);
                 }
                 link = new ManagedLink(name, type, this::listenersOf);
                 links.put(name, link);
@@ -100,29 +104,52 @@ public final class ConnectionManager {
     }
 
     /**
-     * A connector service's properties changed: applies the Connback options.
+     * A connector service's properties changed, so did its configuration: the link runs with the new Connback
+     * options, or reconnects with the new connector settings.
      *
      * @param connector the connector service
      * @param properties its new service properties
      */
     void updatedConnector(Connector<?> connector, Map<String, Object> properties) {
-        addConnector(connector, properties);
-    }
-
-    /**
-     * A connector service is going away: its link is closed through it, and waits for the next connector of that
-     * name.
-     *
-     * @param connector the connector service
-     * @param properties its service properties
-     */
-    void removeConnector(Connector<?> connector, Map<String, Object> properties) {
         ManagedLink link;
         synchronized (this) {
             link = links.get(String.valueOf(properties.get(ConnbackProperties.NAME)));
         }
-        if (link != null) {
-            link.lost(link.connector().detach(connector));
+        if (link == null) {
+            addConnector(connector, properties);
+            return;
+        }
+        try {
+            if (!link.run(ConnbackOptions.fromMap(properties))) {
+                link.reconnect();
+            }
+        } catch (IllegalArgumentException e) {
+            LOG.log(Level.ERROR, "link " + link.name() + " keeps its Connback options: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A connector service is going away: its link is closed through it. If the connector's bundle is stopping, the
+     * link waits for the next connector of that name; otherwise its configuration is gone and the link ends.
+     *
+     * @param connector the connector service
+     * @param properties its service properties
+     * @param reference its reference, still valid while it unregisters
+     */
+    void removeConnector(Connector<?> connector, Map<String, Object> properties, ServiceReference<?> reference) {
+        String name = String.valueOf(properties.get(ConnbackProperties.NAME));
+        Bundle provider = reference.getBundle();
+        boolean configurationGone = provider != null && provider.getState() == Bundle.ACTIVE;
+        ManagedLink link;
+        synchronized (this) {
+            link = configurationGone ? links.remove(name) : links.get(name);
+        }
+        if (link == null) {
+            return;
+        }
+        link.lost(link.connector().detach(connector));
+        if (configurationGone) {
+            retire(link, true);
         }
     }
 
@@ -160,11 +187,11 @@ public final class ConnectionManager {
             ending = new ArrayList<>(links.values());
             links.clear();
         }
-        ending.forEach(this::retire);
+        ending.forEach(link -> retire(link, false));
     }
 
-    private void retire(ManagedLink link) {
-        link.shutdown();
+    private void retire(ManagedLink link, boolean tellListeners) {
+        link.shutdown(tellListeners);
         ServiceRegistration<ManagedConnection> registration = link.registration();
         if (registration != null) {
             try {

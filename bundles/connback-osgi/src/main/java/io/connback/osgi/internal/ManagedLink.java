@@ -13,6 +13,7 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -54,47 +55,51 @@ final class ManagedLink implements ManagedConnection {
      * if the options differ.
      *
      * @param options the Connback options of the connector service
+     * @return whether a Connback started
      */
-    void run(ConnbackOptions options) {
-        Events running = events;
-        if (running != null && running.connback.options().equals(options)) {
-            return;
+    synchronized boolean run(ConnbackOptions options) {
+        Optional<Connback<Object>> running = connback();
+        if (running.isPresent() && running.get().options().equals(options)) {
+            return false;
         }
         Events next = new Events();
-        events = next;
-        if (running != null) {
-            running.connback.end();
-        }
+        events = next; // before the Connback starts: its first events must not be taken for a stale Connback's
+        running.ifPresent(Connback::end);
         next.connback = Connback.create(connector, options, next);
+        return true;
+    }
+
+    /** The running Connback; empty before the first {@link #run} and after {@link #shutdown}. */
+    private Optional<Connback<Object>> connback() {
+        Events running = events;
+        return running == null ? Optional.empty() : Optional.ofNullable(running.connback);
     }
 
     /** Starts the next attempt now, if the Connback waits between attempts. */
     void retryNow() {
-        Events running = events;
-        if (running != null) {
-            running.connback.retryNow();
-        }
+        connback().ifPresent(Connback::retryNow);
     }
 
     /**
-     * Reports that the connector service closed the given client on leaving: the Connback reconnects.
+     * Reports that the connector service closed these clients on leaving: the Connback reconnects.
      *
-     * @param client the client closed by {@link SwappableConnector#detach}
+     * @param clients the clients closed by {@link SwappableConnector#detach}
      */
-    void lost(Object client) {
-        Events running = events;
-        if (running != null && client != null) {
-            running.connback.feedClose(client, false);
-        }
+    void lost(List<Object> clients) {
+        connback().ifPresent(running -> clients.forEach(client -> running.feedClose(client, false)));
     }
 
-    /** Ends the Connback for good; called when the manager stops. */
-    void shutdown() {
-        Events running = events;
-        events = null;
-        if (running != null) {
-            running.connback.end();
+    /**
+     * Ends the Connback for good: the link's configuration is gone, or the manager stops.
+     *
+     * @param tellListeners whether the listeners receive the end
+     */
+    synchronized void shutdown(boolean tellListeners) {
+        Optional<Connback<Object>> running = connback();
+        if (!tellListeners) {
+            events = null;
         }
+        running.ifPresent(Connback::end);
     }
 
     void registered(ServiceRegistration<ManagedConnection> registration) {
@@ -145,8 +150,7 @@ final class ManagedLink implements ManagedConnection {
 
     @Override
     public Optional<Object> client() {
-        Events running = events;
-        return running == null ? Optional.empty() : running.connback.client();
+        return connback().flatMap(Connback::client);
     }
 
     @Override
@@ -156,18 +160,12 @@ final class ManagedLink implements ManagedConnection {
 
     @Override
     public void reconnect() {
-        Events running = events;
-        if (running != null) {
-            running.connback.reconnect();
-        }
+        connback().ifPresent(Connback::reconnect);
     }
 
     @Override
     public void end() {
-        Events running = events;
-        if (running != null) {
-            running.connback.end();
-        }
+        connback().ifPresent(Connback::end);
     }
 
     @Override

@@ -3,6 +3,9 @@ package io.connback.osgi.internal;
 import io.connback.CancellationToken;
 import io.connback.Connback;
 import io.connback.Connector;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -12,16 +15,15 @@ import java.util.concurrent.CompletionStage;
  * the update of that bundle: {@link #detach(Object)} closes the link through the leaving connector, attempts fail
  * fast while no connector is there, and {@link #attach(Connector)} lets the next attempt use the new one.
  *
- * <p>A client is always closed by the connector that made it.
+ * <p>A client is always closed by the connector that made it. Usually one Connback uses this connector; while the
+ * Connback of a link is replaced (new options), the ending one and the new one both do.
  */
 final class SwappableConnector implements Connector<Object> {
 
-    /** A client and the connector service object that made it. */
-    private record Made(Object client, Connector<Object> connector) {}
-
     private final String type;
     private Connector<Object> current;
-    private Made made;
+    /** The open clients, each with the connector service object that made it. */
+    private final Map<Object, Connector<Object>> made = new IdentityHashMap<>();
 
     SwappableConnector(String type) {
         this.type = type;
@@ -38,27 +40,28 @@ final class SwappableConnector implements Connector<Object> {
     }
 
     /**
-     * Stops using a connector service that is going away, and closes the client it made, if any (gracefully: queued sends are written). Does
-     * nothing if another connector is in use.
+     * Stops using a connector service that is going away, and closes the clients it made, gracefully (queued sends
+     * are written).
      *
      * @param connector the connector service object going away
-     * @return the closed client, or {@code null} if there was none
+     * @return the closed clients
      */
-    Object detach(Connector<?> connector) {
-        Made closing;
+    List<Object> detach(Connector<?> connector) {
+        Map<Object, Connector<Object>> closing = new IdentityHashMap<>();
         synchronized (this) {
-            if (current != connector) {
-                return null;
+            if (current == connector) {
+                current = null;
             }
-            current = null;
-            closing = made;
-            made = null;
+            made.entrySet().removeIf(client -> {
+                if (client.getValue() != connector) {
+                    return false;
+                }
+                closing.put(client.getKey(), client.getValue());
+                return true;
+            });
         }
-        if (closing == null) {
-            return null;
-        }
-        closeQuietly(closing, false);
-        return closing.client();
+        closing.forEach((client, madeBy) -> closeQuietly(client, madeBy, false));
+        return List.copyOf(closing.keySet());
     }
 
     synchronized boolean isAttached() {
@@ -80,42 +83,40 @@ final class SwappableConnector implements Connector<Object> {
     private Object keep(Object client, Connector<Object> connector) {
         synchronized (this) {
             if (current == connector) {
-                made = new Made(client, connector);
+                made.put(client, connector);
                 return client;
             }
         }
         // the connector left while this attempt ran: its client must not outlive it
-        closeQuietly(new Made(client, connector), true);
+        closeQuietly(client, connector, true);
         throw new ConnectorUnavailableException(type);
     }
 
     @Override
     public void close(Object client, boolean force) throws Exception {
-        Made closing;
+        Connector<Object> madeBy;
         synchronized (this) {
-            if (made == null || made.client() != client) {
-                return; // closed already by detach
-            }
-            closing = made;
-            made = null;
+            madeBy = made.remove(client);
         }
-        closing.connector().close(client, force);
+        if (madeBy != null) { // otherwise detach closed it already
+            madeBy.close(client, force);
+        }
     }
 
     @Override
     public void ping(Object client) throws Exception {
         Connector<Object> connector;
         synchronized (this) {
-            connector = made != null && made.client() == client ? made.connector() : null;
+            connector = made.get(client);
         }
         if (connector != null) {
             connector.ping(client);
         }
     }
 
-    private static void closeQuietly(Made made, boolean force) {
+    private static void closeQuietly(Object client, Connector<Object> connector, boolean force) {
         try {
-            made.connector().close(made.client(), force);
+            connector.close(client, force);
         } catch (Exception e) {
             System.getLogger(SwappableConnector.class.getName())
                     .log(System.Logger.Level.DEBUG, "closing a link of a leaving connector failed", e);
