@@ -1,17 +1,10 @@
 package io.connback.tcp.internal;
 
-import io.connback.CancellationToken;
-import io.connback.Connback;
-import io.connback.ConnbackOptions;
-import io.connback.Connector;
 import io.connback.link.Link;
-import io.connback.osgi.ConnbackProperties;
+import io.connback.osgi.ConnectorService;
 import io.connback.tcp.TcpConnector;
-import java.util.Hashtable;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -24,16 +17,13 @@ import org.osgi.service.metatype.annotations.Option;
 
 /**
  * One TCP link of the gateway, from a factory configuration {@code io.connback.tcp} (e.g.
- * {@code conf/io.connback.tcp-meter1.cfg}): registers the link's {@link Connector} service, which the connection
- * manager of {@code io.connback.osgi} runs.
+ * {@code conf/io.connback.tcp-meter1.cfg}): registers the link's {@link io.connback.Connector} service, which the
+ * connection manager of {@code io.connback.osgi} runs (see {@link ConnectorService}).
  *
- * <p>The whole configuration is checked before anything is registered: a bad value makes the constructor throw an
- * {@link IllegalArgumentException} that names the key and the value, which SCR logs; the configuration then has no
- * connector service at all, and the other links are not affected. A changed configuration is taken without
- * deactivation ({@code @Modified}), so that the link keeps its ManagedConnection. The component registers the service itself,
- * rather than through SCR, because SCR would register it before the constructor runs, and because its properties
- * ({@link ConnbackProperties#ofConnector}) are computed: the link name, and the Connback options of the
- * configuration that travel with the service to the manager.
+ * <p>A bad value makes the constructor throw an {@link IllegalArgumentException} that names the key and the value,
+ * which SCR logs; the configuration then has no connector service at all, and the other links are not affected. A
+ * changed configuration is taken without deactivation ({@code @Modified}), so that the link keeps its
+ * ManagedConnection.
  */
 @Component(configurationPid = "io.connback.tcp", configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
 @Designate(ocd = TcpConnectorComponent.Config.class, factory = true)
@@ -224,12 +214,10 @@ public final class TcpConnectorComponent {
         String stableAfter();
     }
 
-    private final ServiceRegistration<?> registration;
-    private volatile TcpConnector connector;
+    private final ConnectorService<Link> service;
 
     /**
-     * Builds the connector from its configuration, checks the Connback options of the link, and registers the
-     * connector service.
+     * Registers the connector service of the link, once its whole configuration is checked.
      *
      * @param config the typed configuration, which documents the keys; the raw properties are read
      * @param properties the configuration properties
@@ -238,58 +226,23 @@ public final class TcpConnectorComponent {
      */
     @Activate
     public TcpConnectorComponent(Config config, Map<String, Object> properties, BundleContext context) {
-        this.connector = TcpConnector.fromMap(properties);
-        this.registration = context.registerService(Connector.class.getName(), new Delegate(),
-                serviceProperties(properties));
+        this.service = ConnectorService.register(context, TYPE, TcpConnector::fromMap, properties);
     }
 
     /**
-     * Takes a changed configuration: the manager sees the new service properties and reconnects the link with them.
-     * A bad value is refused as in the constructor, and the link keeps its configuration.
+     * Takes a changed configuration; a bad value is refused as in the constructor and the link keeps its own.
      *
      * @param properties the new configuration properties
      * @throws IllegalArgumentException naming the key and the value, if a value is missing, malformed or out of range
      */
     @Modified
     void modified(Map<String, Object> properties) {
-        TcpConnector changed = TcpConnector.fromMap(properties);
-        Hashtable<String, Object> serviceProperties = serviceProperties(properties);
-        connector = changed;
-        registration.setProperties(serviceProperties);
+        service.update(properties);
     }
 
-    /** Unregisters the connector service: the manager closes the link through it and ends it. */
+    /** Unregisters the connector service: the manager closes the link, and ends it unless the bundle is stopping. */
     @Deactivate
     void deactivate() {
-        registration.unregister();
-    }
-
-    private static Hashtable<String, Object> serviceProperties(Map<String, Object> properties) {
-        ConnbackOptions.fromMap(properties); // a bad option is refused here, not later by the manager
-        return ConnbackProperties.ofConnector(TYPE, properties);
-    }
-
-    /** The service object: the connector of the current configuration. */
-    private final class Delegate implements Connector<Link> {
-
-        @Override
-        public CompletionStage<Link> connect(Connback<Link> connback, CancellationToken token) {
-            return connector.connect(connback, token);
-        }
-
-        @Override
-        public void close(Link link, boolean force) {
-            connector.close(link, force);
-        }
-
-        @Override
-        public void ping(Link link) {
-            connector.ping(link);
-        }
-
-        @Override
-        public String toString() {
-            return connector.toString();
-        }
+        service.unregister();
     }
 }
