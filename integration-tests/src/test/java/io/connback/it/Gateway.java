@@ -19,6 +19,9 @@ final class Gateway {
     /** The factory PID of TCP links. */
     static final String TCP_PID = "io.connback.tcp";
 
+    /** The factory PID of serial links. */
+    static final String SERIAL_PID = "io.connback.serial";
+
     private Gateway() {}
 
     static Option[] framework() {
@@ -31,10 +34,12 @@ final class Gateway {
                 mavenBundle("org.apache.felix", "org.apache.felix.configadmin",
                         property("felix.configadmin.version")),
                 mavenBundle("org.apache.felix", "org.apache.felix.scr", property("felix.scr.version")),
+                mavenBundle("com.fazecast", "jSerialComm", property("jserialcomm.version")),
                 connbackBundle("connback-core"),
                 connbackBundle("connback-link"),
                 connbackBundle("connback-osgi"),
                 connbackBundle("connback-tcp"),
+                connbackBundle("connback-serial"),
         };
     }
 

@@ -114,7 +114,8 @@ public class GatewayIT {
                 failures.stream().anyMatch(f -> f.contains("strategy") && f.contains("sometimes")));
         assertEquals(Optional.empty(), managedConnection("badport"));
         assertEquals(Optional.empty(), managedConnection("badstrategy"));
-        assertEquals("connector services", 1, context.getServiceReferences(Connector.class, null).size());
+        assertEquals("connector services", 1,
+                context.getServiceReferences(Connector.class, "(connback.type=tcp)").size());
         assertEquals(Bundle.ACTIVE, context.getBundle(0).getState());
     }
 
@@ -178,6 +179,27 @@ public class GatewayIT {
         Gateway.await("the link closed", TIMEOUT, () -> echo.connected() == 0);
     }
 
+    @Test
+    public void aSerialLinkWithoutItsDeviceWaitsForItAsAManagedConnectionAndABadOneIsRefused() throws Exception {
+        Hashtable<String, Object> missing = new Hashtable<>();
+        missing.put("port", "/dev/connback-it-no-such-device");
+        missing.put("baudRate", 19200);
+        configure(Gateway.SERIAL_PID, "meter1", missing);
+        Hashtable<String, Object> bad = new Hashtable<>(missing);
+        bad.put("dataBits", 9);
+        configure(Gateway.SERIAL_PID, "meter2", bad);
+
+        Gateway.await("meter1 reconnecting", TIMEOUT, () -> managedConnection("meter1")
+                .filter(meter -> meter.state() == ConnectionState.RECONNECTING && meter.lastError().isPresent())
+                .isPresent());
+        ManagedConnection meter = managedConnection("meter1").orElseThrow();
+        assertEquals("serial", meter.type());
+        System.out.println("A serial link without its device: " + meter.lastError().orElseThrow());
+        Gateway.await("meter2 refused", TIMEOUT, () -> failures(Gateway.SERIAL_PID).size() == 1);
+        assertTrue(failures(Gateway.SERIAL_PID).toString(), failures(Gateway.SERIAL_PID).get(0).contains("dataBits"));
+        assertEquals(Optional.empty(), managedConnection("meter2"));
+    }
+
     private RecordingListener listen(String name) {
         RecordingListener listener = new RecordingListener();
         Hashtable<String, Object> properties = new Hashtable<>();
@@ -187,7 +209,12 @@ public class GatewayIT {
     }
 
     private Configuration configure(String name, Dictionary<String, Object> properties) throws Exception {
-        Configuration configuration = configurationAdmin.getFactoryConfiguration(Gateway.TCP_PID, name, "?");
+        return configure(Gateway.TCP_PID, name, properties);
+    }
+
+    private Configuration configure(String factoryPid, String name, Dictionary<String, Object> properties)
+            throws Exception {
+        Configuration configuration = configurationAdmin.getFactoryConfiguration(factoryPid, name, "?");
         configurations.add(configuration);
         configuration.update(properties);
         return configuration;
@@ -228,9 +255,14 @@ public class GatewayIT {
 
     /** The failures of the TCP link component's configurations that SCR could not activate. */
     private List<String> failures() {
+        return failures(Gateway.TCP_PID);
+    }
+
+    /** The failures of a link component's configurations that SCR could not activate. */
+    private List<String> failures(String factoryPid) {
         List<String> failures = new ArrayList<>();
         for (ComponentDescriptionDTO description : componentRuntime.getComponentDescriptionDTOs()) {
-            if (description.configurationPid.length > 0 && description.configurationPid[0].equals(Gateway.TCP_PID)) {
+            if (description.configurationPid.length > 0 && description.configurationPid[0].equals(factoryPid)) {
                 for (ComponentConfigurationDTO configuration : componentRuntime.getComponentConfigurationDTOs(
                         description)) {
                     if (configuration.state == ComponentConfigurationDTO.FAILED_ACTIVATION) {

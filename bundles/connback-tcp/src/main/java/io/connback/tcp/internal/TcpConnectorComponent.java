@@ -31,7 +31,11 @@ public final class TcpConnectorComponent {
 
     private static final String TYPE = "tcp";
 
-    /** The configuration of a TCP link: the connector's keys, then the Connback options. */
+    /**
+     * The configuration of a TCP link: the connector's keys, the link's, then the Connback options. Metatype
+     * annotations cannot share attributes, so the link keys and the Connback options are described again in every
+     * connector's configuration type.
+     */
     @ObjectClassDefinition(name = "Connback TCP link", description = "A device link over TCP, kept alive by Connback.")
     public @interface Config {
 
