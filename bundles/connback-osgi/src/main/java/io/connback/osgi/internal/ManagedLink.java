@@ -104,6 +104,10 @@ final class ManagedLink implements ManagedConnection {
 
     void registered(ServiceRegistration<ManagedConnection> registration) {
         this.registration = registration;
+        // the state may have changed between reading the properties and the registration
+        if (!state.name().equals(registration.getReference().getProperty(ConnbackProperties.STATE))) {
+            updateProperties();
+        }
     }
 
     ServiceRegistration<ManagedConnection> registration() {
@@ -179,12 +183,16 @@ final class ManagedLink implements ManagedConnection {
         }
         state = now;
         since = Instant.now();
+        updateProperties();
+    }
+
+    private void updateProperties() {
         ServiceRegistration<ManagedConnection> current = registration;
         if (current != null) {
             try {
                 current.setProperties(serviceProperties());
             } catch (IllegalStateException unregistered) {
-                // the manager is stopping
+                // the link ended: its configuration is gone, or the manager stops
             }
         }
     }
