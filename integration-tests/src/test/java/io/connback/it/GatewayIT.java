@@ -167,6 +167,60 @@ public class GatewayIT {
     }
 
     @Test
+    public void aBadChangeOfARunningLinkIsRefusedAndTheLinkKeepsRunning() throws Exception {
+        Configuration configuration = configure("steady1", Gateway.tcpLink(echo.port()));
+        ManagedConnection connection = awaitConnected("steady1");
+        long serviceId = serviceId("steady1");
+
+        Dictionary<String, Object> bad = Gateway.tcpLink(echo.port());
+        bad.put("maxFrameSize", "huge");
+        configuration.update(bad);
+        // Configuration Admin delivers its events in order: once a later configuration is running, SCR has seen the
+        // bad change
+        configure("marker1", Gateway.tcpLink(echo.port()));
+        awaitConnected("marker1");
+
+        assertEquals(null, connectorProperty("steady1", "maxFrameSize"));
+        assertEquals(serviceId, serviceId("steady1"));
+        assertEquals(ConnectionState.CONNECTED, connection.state());
+        assertEquals(2, echo.accepted());
+    }
+
+    @Test
+    public void aStoppedConnectorMakesItsLinksWaitAndTheyReconnectWhenItStartsAgain() throws Exception {
+        RecordingListener listener = listen("pause1");
+        configure("pause1", Gateway.tcpLink(echo.port()));
+        ManagedConnection connection = awaitConnected("pause1");
+        Bundle tcp = bundle("io.connback.tcp");
+
+        tcp.stop();
+        Gateway.await("the link waiting for its connector", TIMEOUT,
+                () -> connection.lastError().map(Throwable::getMessage)
+                        .filter("connector io.connback.tcp unavailable"::equals).isPresent());
+        assertEquals(ConnectionState.RECONNECTING, connection.state());
+        tcp.start();
+
+        Gateway.await("the reconnection", TIMEOUT, () -> listener.count("pause1:connect") == 2);
+        assertEquals(connection, managedConnection("pause1").orElseThrow());
+    }
+
+    @Test
+    public void aListenerWithAFilterReceivesTheEventsOfTheConnectionsItMatches() throws Exception {
+        RecordingListener tcpLinks = new RecordingListener();
+        Hashtable<String, Object> properties = new Hashtable<>();
+        properties.put(ConnbackProperties.FILTER, "(" + ConnbackProperties.TYPE + "=tcp)");
+        listeners.add(context.registerService(ConnectionListener.class, tcpLinks, properties));
+        RecordingListener serialLinks = new RecordingListener();
+        properties.put(ConnbackProperties.FILTER, "(" + ConnbackProperties.TYPE + "=serial)");
+        listeners.add(context.registerService(ConnectionListener.class, serialLinks, properties));
+
+        configure("filtered1", Gateway.tcpLink(echo.port()));
+
+        Gateway.await("the connect event", TIMEOUT, () -> tcpLinks.count("filtered1:connect") == 1);
+        assertEquals(List.of(), serialLinks.events());
+    }
+
+    @Test
     public void aDeletedConfigurationEndsAndUnregistersItsManagedConnection() throws Exception {
         RecordingListener listener = listen("gone1");
         Configuration configuration = configure("gone1", Gateway.tcpLink(echo.port()));
@@ -218,6 +272,15 @@ public class GatewayIT {
         configurations.add(configuration);
         configuration.update(properties);
         return configuration;
+    }
+
+    private Object connectorProperty(String name, String key) {
+        try {
+            return context.getServiceReferences(Connector.class, "(" + ConnbackProperties.NAME + "=" + name + ")")
+                    .iterator().next().getProperty(key);
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 
     private ManagedConnection awaitConnected(String name) throws InterruptedException {
