@@ -6,6 +6,10 @@ module io.connback.serial {
     requires transitive io.connback.core;
     requires transitive io.connback.link;
     requires com.fazecast.jSerialComm;
+    requires static io.connback.osgi;
+    requires static osgi.core;
+    requires static org.osgi.service.component.annotations;
+    requires static org.osgi.service.metatype.annotations;
 
     exports io.connback.serial;
 }

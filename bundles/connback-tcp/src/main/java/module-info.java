@@ -4,6 +4,10 @@
  */
 module io.connback.tcp {
     requires transitive io.connback.link;
+    requires static io.connback.osgi;
+    requires static osgi.core;
+    requires static org.osgi.service.component.annotations;
+    requires static org.osgi.service.metatype.annotations;
 
     exports io.connback.tcp;
 }

@@ -1,0 +1,70 @@
+package io.connback.osgi;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A whiteboard listener of {@link ManagedConnection}s: register it as a service, with the property
+ * {@link ConnbackProperties#NAME} (the names of the links to watch) or {@link ConnbackProperties#FILTER} (an LDAP
+ * filter over the connections' service properties); with neither, it receives the events of every connection. All
+ * methods do nothing by default.
+ *
+ * <p>The events of one connection arrive one at a time and in order; a listener must return quickly. A listener
+ * registered while a connection is up receives the events from then on (no replay of the last
+ * {@link #onConnect(ManagedConnection)}): read {@link ManagedConnection#state()} for the current state. A listener
+ * that throws is logged and does not prevent other listeners from being called.
+ */
+public interface ConnectionListener {
+
+    /**
+     * The connection is up.
+     *
+     * @param connection the connection; its client or link is that of the new connection
+     */
+    default void onConnect(ManagedConnection connection) {}
+
+    /**
+     * A reconnection attempt starts.
+     *
+     * @param connection the connection
+     */
+    default void onReconnect(ManagedConnection connection) {}
+
+    /**
+     * An established connection was lost or closed.
+     *
+     * @param connection the connection
+     * @param hasError whether it closed because of an error
+     */
+    default void onClose(ManagedConnection connection, boolean hasError) {}
+
+    /**
+     * The connection went from connected (or from the first attempt) to disconnected.
+     *
+     * @param connection the connection
+     */
+    default void onOffline(ManagedConnection connection) {}
+
+    /**
+     * Something failed: an attempt, a ping, the connector is missing, or the retries gave up.
+     *
+     * @param connection the connection
+     * @param error what failed
+     */
+    default void onError(ManagedConnection connection, Throwable error) {}
+
+    /**
+     * The connection was ended, by {@link ManagedConnection#end()} or because its configuration is gone.
+     *
+     * @param connection the connection
+     */
+    default void onEnd(ManagedConnection connection) {}
+
+    /**
+     * A frame arrived on a link connection (TCP, serial); called on the connector's reading thread, see
+     * {@link io.connback.link.FrameListener#onFrame(ByteBuffer)}.
+     *
+     * @param connection the connection
+     * @param frame the frame, read-only, the listener's own
+     */
+    default void onFrame(ManagedConnection connection, ByteBuffer frame) {}
+}

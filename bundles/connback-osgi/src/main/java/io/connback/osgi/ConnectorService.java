@@ -1,0 +1,110 @@
+package io.connback.osgi;
+
+import io.connback.CancellationToken;
+import io.connback.Connback;
+import io.connback.ConnbackOptions;
+import io.connback.Connector;
+import java.util.Hashtable;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+
+/**
+ * The connector service of one link, for the DS component of a connector bundle, which calls
+ * {@link #register}, {@link #update} and {@link #unregister} from its activate, modified and deactivate methods.
+ *
+ * <p>Every configuration is checked in full (connector keys and Connback options) before it is used: a bad one throws
+ * an {@link IllegalArgumentException} naming the key and the value, and changes nothing. The component registers the
+ * service itself, rather than through SCR, because SCR registers a component's service before its constructor can
+ * refuse the configuration, and because the service properties are computed ({@link ConnbackProperties#ofConnector}).
+ * A changed configuration keeps the service: the connection manager reconnects the link with the new settings.
+ *
+ * @param <T> the client type
+ */
+public final class ConnectorService<T> {
+
+    private final String type;
+    private final Function<Map<String, ?>, Connector<T>> factory;
+    private final ServiceRegistration<?> registration;
+    private volatile Connector<T> connector;
+
+    private ConnectorService(BundleContext context, String type, Function<Map<String, ?>, Connector<T>> factory,
+            Map<String, ?> configuration) {
+        this.type = Objects.requireNonNull(type, "type");
+        this.factory = Objects.requireNonNull(factory, "factory");
+        Hashtable<String, Object> properties = serviceProperties(configuration);
+        this.connector = factory.apply(configuration);
+        this.registration = context.registerService(Connector.class.getName(), new Current(), properties);
+    }
+
+    /**
+     * Checks a configuration and registers the connector service of its link.
+     *
+     * @param context the connector bundle's context
+     * @param type the connector type, e.g. {@code tcp}
+     * @param factory makes a connector from a configuration, e.g. {@code TcpConnector::fromMap}; throws an
+     *     {@link IllegalArgumentException} naming the key and the value for a bad one
+     * @param configuration the configuration properties
+     * @param <T> the client type
+     * @return the registered service
+     * @throws IllegalArgumentException naming the key and the value, if a value is missing, malformed or out of range
+     */
+    // BundleContext comes from osgi.core, an automatic module that "requires transitive" would be warned about too;
+    // the callers are OSGi components, which read it anyway
+    @SuppressWarnings("exports")
+    public static <T> ConnectorService<T> register(BundleContext context, String type,
+            Function<Map<String, ?>, Connector<T>> factory, Map<String, ?> configuration) {
+        return new ConnectorService<>(context, type, factory, configuration);
+    }
+
+    /**
+     * Takes a changed configuration: the next connection attempts use the new connector, and the service properties
+     * change, so the manager reconnects the link.
+     *
+     * @param configuration the new configuration properties
+     * @throws IllegalArgumentException naming the key and the value, if a value is bad; the link keeps its
+     *     configuration
+     */
+    public void update(Map<String, ?> configuration) {
+        Hashtable<String, Object> properties = serviceProperties(configuration);
+        connector = factory.apply(configuration);
+        registration.setProperties(properties);
+    }
+
+    /** Unregisters the service: the manager closes the link and, unless the bundle is stopping, ends it. */
+    public void unregister() {
+        registration.unregister();
+    }
+
+    private Hashtable<String, Object> serviceProperties(Map<String, ?> configuration) {
+        ConnbackOptions.fromMap(configuration);
+        return ConnbackProperties.ofConnector(type, configuration);
+    }
+
+    /** The service object: forwards to the connector of the current configuration. */
+    private final class Current implements Connector<T> {
+
+        @Override
+        public CompletionStage<T> connect(Connback<T> connback, CancellationToken token) {
+            return connector.connect(connback, token);
+        }
+
+        @Override
+        public void close(T client, boolean force) throws Exception {
+            connector.close(client, force);
+        }
+
+        @Override
+        public void ping(T client) throws Exception {
+            connector.ping(client);
+        }
+
+        @Override
+        public String toString() {
+            return connector.toString();
+        }
+    }
+}

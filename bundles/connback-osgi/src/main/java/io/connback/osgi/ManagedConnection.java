@@ -1,0 +1,83 @@
+package io.connback.osgi;
+
+import io.connback.ConnectionState;
+import io.connback.link.Link;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * One configured link of the gateway, registered as a service by the connection manager with the properties
+ * {@link ConnbackProperties#NAME}, {@link ConnbackProperties#TYPE} and {@link ConnbackProperties#STATE}.
+ *
+ * <p>The service outlives its connector: when the connector bundle is updated or restarted, the link is closed, the
+ * service stays registered (same service id, same listeners) and reconnects through the connector that comes back.
+ * Do not keep the {@linkplain #client() client} or the {@linkplain #link() link} across events: each connection has
+ * its own.
+ */
+public interface ManagedConnection {
+
+    /**
+     * The name of the link, unique in the gateway.
+     *
+     * @return the name, e.g. {@code meter1}
+     */
+    String name();
+
+    /**
+     * The kind of connector.
+     *
+     * @return the type, e.g. {@code tcp}
+     */
+    String type();
+
+    /**
+     * Where the link stands now.
+     *
+     * @return the state
+     */
+    ConnectionState state();
+
+    /**
+     * When the state last changed.
+     *
+     * @return the instant of the last state change
+     */
+    Instant since();
+
+    /**
+     * How many reconnection attempts started since the link was last connected.
+     *
+     * @return the attempts, 0 while connected
+     */
+    long attempts();
+
+    /**
+     * The last error reported since the link was last connected: a failed attempt, a lost link, a missing connector.
+     *
+     * @return the error, or empty
+     */
+    Optional<Throwable> lastError();
+
+    /**
+     * The connected client, of the connector's client type.
+     *
+     * @return the client while connected, otherwise empty
+     */
+    Optional<Object> client();
+
+    /**
+     * The connected client as a byte-stream link, for connectors of links (TCP, serial).
+     *
+     * @return the link while connected, empty otherwise or if the client is not a {@link Link}
+     */
+    Optional<Link> link();
+
+    /** Drops the current connection, if any, and connects again now. */
+    void reconnect();
+
+    /**
+     * Closes the link and stops reconnecting, until {@link #reconnect()}. The service stays registered as long as
+     * its configuration exists.
+     */
+    void end();
+}

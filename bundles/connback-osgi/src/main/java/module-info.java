@@ -1,0 +1,12 @@
+/**
+ * The connection manager of an OSGi gateway. The module exports the API package that the bundle exports;
+ * {@code io.connback.osgi.internal} stays hidden in both worlds.
+ */
+module io.connback.osgi {
+    requires static osgi.annotation;
+    requires static org.osgi.service.component.annotations;
+    requires transitive io.connback.link;
+    requires osgi.core;
+
+    exports io.connback.osgi;
+}

@@ -1,0 +1,341 @@
+package io.connback.it;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import io.connback.ConnectionState;
+import io.connback.Connector;
+import io.connback.osgi.ConnbackProperties;
+import io.connback.osgi.ConnectionListener;
+import io.connback.osgi.ManagedConnection;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Optional;
+import javax.inject.Inject;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+
+/** The gateway in a real Felix: links from factory configurations, whiteboard listeners, hot swap of a connector. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class GatewayIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    @Inject
+    private BundleContext context;
+
+    @Inject
+    private ConfigurationAdmin configurationAdmin;
+
+    @Inject
+    private ServiceComponentRuntime componentRuntime;
+
+    private final List<Configuration> configurations = new ArrayList<>();
+    private final List<ServiceRegistration<?>> listeners = new ArrayList<>();
+    private EchoServer echo;
+
+    /**
+     * The framework of this class.
+     *
+     * @return its options
+     */
+    @org.ops4j.pax.exam.Configuration
+    public Option[] config() {
+        return Gateway.framework();
+    }
+
+    @Before
+    public void startEchoServer() {
+        echo = new EchoServer();
+    }
+
+    @After
+    public void cleanUp() throws Exception {
+        for (ServiceRegistration<?> listener : listeners) {
+            listener.unregister();
+        }
+        for (Configuration configuration : configurations) {
+            configuration.delete();
+        }
+        echo.close();
+    }
+
+    @Test
+    public void aFactoryConfigurationBecomesAManagedConnectionThatConnectsAndDeliversFrames() throws Exception {
+        RecordingListener listener = listen("echo1");
+        configure("echo1", Gateway.tcpLink(echo.port()));
+
+        ManagedConnection connection = awaitConnected("echo1");
+        assertEquals("tcp", connection.type());
+        Gateway.await("the listener's connect event", TIMEOUT, () -> listener.count("echo1:connect") == 1);
+
+        connection.link().orElseThrow().send("hello".getBytes(StandardCharsets.US_ASCII));
+        Gateway.await("the echo as frames", TIMEOUT, () -> listener.received().equals("hello"));
+    }
+
+    @Test
+    public void aBadConfigurationIsRefusedWithItsKeyAndValueAndTheOtherLinksRun() throws Exception {
+        Dictionary<String, Object> badPort = Gateway.tcpLink(70000);
+        configure("badport", badPort);
+        Dictionary<String, Object> badStrategy = Gateway.tcpLink(echo.port());
+        badStrategy.put("strategy", "sometimes");
+        configure("badstrategy", badStrategy);
+        configure("good", Gateway.tcpLink(echo.port()));
+
+        awaitConnected("good");
+        Gateway.await("both bad configurations to fail their activation", TIMEOUT,
+                () -> failures().size() == 2);
+        List<String> failures = failures();
+        System.out.println("Refused configurations, as SCR reports them:\n" + String.join("\n", failures));
+        assertTrue(failures.toString(), failures.stream().anyMatch(f -> f.contains("port") && f.contains("70000")));
+        assertTrue(failures.toString(),
+                failures.stream().anyMatch(f -> f.contains("strategy") && f.contains("sometimes")));
+        assertEquals(Optional.empty(), managedConnection("badport"));
+        assertEquals(Optional.empty(), managedConnection("badstrategy"));
+        assertEquals("connector services", 1,
+                context.getServiceReferences(Connector.class, "(connback.type=tcp)").size());
+        assertEquals(Bundle.ACTIVE, context.getBundle(0).getState());
+    }
+
+    @Test
+    public void updatingTheTcpBundleReconnectsTheSameManagedConnectionAndKeepsItsListeners() throws Exception {
+        RecordingListener listener = listen("swap1");
+        configure("swap1", Gateway.tcpLink(echo.port()));
+        awaitConnected("swap1");
+        long serviceId = serviceId("swap1");
+        Gateway.await("the first connect", TIMEOUT, () -> listener.count("swap1:connect") == 1);
+
+        Bundle tcp = bundle("io.connback.tcp");
+        long started = System.nanoTime();
+        tcp.update();
+        Gateway.await("the reconnection through the updated bundle", TIMEOUT,
+                () -> listener.count("swap1:connect") == 2);
+        long reconnectedMillis = (System.nanoTime() - started) / 1_000_000;
+        System.out.println("Hot swap: bundle update -> reconnected in " + reconnectedMillis + " ms");
+
+        assertEquals(serviceId, serviceId("swap1"));
+        assertEquals(List.of("swap1:connect", "swap1:close", "swap1:connect"), listener.events());
+        assertEquals(2, echo.accepted());
+        ManagedConnection connection = awaitConnected("swap1");
+        connection.link().orElseThrow().send("again".getBytes(StandardCharsets.US_ASCII));
+        Gateway.await("frames through the new link", TIMEOUT, () -> listener.received().equals("again"));
+    }
+
+    @Test
+    public void aChangedConfigurationReconnectsTheSameManagedConnectionWithTheNewSettings() throws Exception {
+        RecordingListener listener = listen("change1");
+        Configuration configuration = configure("change1", Gateway.tcpLink(echo.port()));
+        awaitConnected("change1");
+        long serviceId = serviceId("change1");
+
+        try (EchoServer other = new EchoServer()) {
+            Dictionary<String, Object> moved = Gateway.tcpLink(other.port());
+            configuration.update(moved);
+            Gateway.await("a connection to the new port", TIMEOUT, () -> other.accepted() == 1);
+            Gateway.await("the reconnection", TIMEOUT, () -> listener.count("change1:connect") == 2);
+            assertEquals(serviceId, serviceId("change1"));
+
+            moved.put("keepalive", 30);
+            configuration.update(moved);
+            Gateway.await("a Connback with the new options", TIMEOUT, () -> listener.count("change1:connect") == 3);
+            assertEquals(serviceId, serviceId("change1"));
+            assertEquals(2, other.accepted());
+            Gateway.await("the first links closed", TIMEOUT, () -> echo.connected() == 0 && other.connected() == 1);
+        }
+    }
+
+    @Test
+    public void aBadChangeOfARunningLinkIsRefusedAndTheLinkKeepsRunning() throws Exception {
+        Configuration configuration = configure("steady1", Gateway.tcpLink(echo.port()));
+        ManagedConnection connection = awaitConnected("steady1");
+        long serviceId = serviceId("steady1");
+
+        Dictionary<String, Object> bad = Gateway.tcpLink(echo.port());
+        bad.put("maxFrameSize", "huge");
+        configuration.update(bad);
+        // Configuration Admin delivers its events in order: once a later configuration is running, SCR has seen the
+        // bad change
+        configure("marker1", Gateway.tcpLink(echo.port()));
+        awaitConnected("marker1");
+
+        assertEquals(null, connectorProperty("steady1", "maxFrameSize"));
+        assertEquals(serviceId, serviceId("steady1"));
+        assertEquals(ConnectionState.CONNECTED, connection.state());
+        assertEquals(2, echo.accepted());
+    }
+
+    @Test
+    public void aStoppedConnectorMakesItsLinksWaitAndTheyReconnectWhenItStartsAgain() throws Exception {
+        RecordingListener listener = listen("pause1");
+        configure("pause1", Gateway.tcpLink(echo.port()));
+        ManagedConnection connection = awaitConnected("pause1");
+        Bundle tcp = bundle("io.connback.tcp");
+
+        tcp.stop();
+        Gateway.await("the link waiting for its connector", TIMEOUT,
+                () -> connection.lastError().map(Throwable::getMessage)
+                        .filter("connector io.connback.tcp unavailable"::equals).isPresent());
+        assertEquals(ConnectionState.RECONNECTING, connection.state());
+        tcp.start();
+
+        Gateway.await("the reconnection", TIMEOUT, () -> listener.count("pause1:connect") == 2);
+        assertEquals(connection, managedConnection("pause1").orElseThrow());
+    }
+
+    @Test
+    public void aListenerWithAFilterReceivesTheEventsOfTheConnectionsItMatches() throws Exception {
+        RecordingListener tcpLinks = new RecordingListener();
+        Hashtable<String, Object> properties = new Hashtable<>();
+        properties.put(ConnbackProperties.FILTER, "(" + ConnbackProperties.TYPE + "=tcp)");
+        listeners.add(context.registerService(ConnectionListener.class, tcpLinks, properties));
+        RecordingListener serialLinks = new RecordingListener();
+        properties.put(ConnbackProperties.FILTER, "(" + ConnbackProperties.TYPE + "=serial)");
+        listeners.add(context.registerService(ConnectionListener.class, serialLinks, properties));
+
+        configure("filtered1", Gateway.tcpLink(echo.port()));
+
+        Gateway.await("the connect event", TIMEOUT, () -> tcpLinks.count("filtered1:connect") == 1);
+        assertEquals(List.of(), serialLinks.events());
+    }
+
+    @Test
+    public void aDeletedConfigurationEndsAndUnregistersItsManagedConnection() throws Exception {
+        RecordingListener listener = listen("gone1");
+        Configuration configuration = configure("gone1", Gateway.tcpLink(echo.port()));
+        awaitConnected("gone1");
+
+        configurations.remove(configuration);
+        configuration.delete();
+        Gateway.await("the ManagedConnection unregistered", TIMEOUT, () -> managedConnection("gone1").isEmpty());
+        Gateway.await("the end event", TIMEOUT, () -> listener.count("gone1:end") == 1);
+        Gateway.await("the link closed", TIMEOUT, () -> echo.connected() == 0);
+    }
+
+    @Test
+    public void aSerialLinkWithoutItsDeviceWaitsForItAsAManagedConnectionAndABadOneIsRefused() throws Exception {
+        Hashtable<String, Object> missing = new Hashtable<>();
+        missing.put("port", "/dev/connback-it-no-such-device");
+        missing.put("baudRate", 19200);
+        configure(Gateway.SERIAL_PID, "meter1", missing);
+        Hashtable<String, Object> bad = new Hashtable<>(missing);
+        bad.put("dataBits", 9);
+        configure(Gateway.SERIAL_PID, "meter2", bad);
+
+        Gateway.await("meter1 reconnecting", TIMEOUT, () -> managedConnection("meter1")
+                .filter(meter -> meter.state() == ConnectionState.RECONNECTING && meter.lastError().isPresent())
+                .isPresent());
+        ManagedConnection meter = managedConnection("meter1").orElseThrow();
+        assertEquals("serial", meter.type());
+        System.out.println("A serial link without its device: " + meter.lastError().orElseThrow());
+        Gateway.await("meter2 refused", TIMEOUT, () -> failures(Gateway.SERIAL_PID).size() == 1);
+        assertTrue(failures(Gateway.SERIAL_PID).toString(), failures(Gateway.SERIAL_PID).get(0).contains("dataBits"));
+        assertEquals(Optional.empty(), managedConnection("meter2"));
+    }
+
+    private RecordingListener listen(String name) {
+        RecordingListener listener = new RecordingListener();
+        Hashtable<String, Object> properties = new Hashtable<>();
+        properties.put(ConnbackProperties.NAME, name);
+        listeners.add(context.registerService(ConnectionListener.class, listener, properties));
+        return listener;
+    }
+
+    private Configuration configure(String name, Dictionary<String, Object> properties) throws Exception {
+        return configure(Gateway.TCP_PID, name, properties);
+    }
+
+    private Configuration configure(String factoryPid, String name, Dictionary<String, Object> properties)
+            throws Exception {
+        Configuration configuration = configurationAdmin.getFactoryConfiguration(factoryPid, name, "?");
+        configurations.add(configuration);
+        configuration.update(properties);
+        return configuration;
+    }
+
+    private Object connectorProperty(String name, String key) {
+        try {
+            return context.getServiceReferences(Connector.class, "(" + ConnbackProperties.NAME + "=" + name + ")")
+                    .iterator().next().getProperty(key);
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private ManagedConnection awaitConnected(String name) throws InterruptedException {
+        Gateway.await(name + " to be CONNECTED", TIMEOUT, () -> managedConnection(name)
+                .filter(connection -> connection.state() == ConnectionState.CONNECTED).isPresent());
+        return managedConnection(name).orElseThrow();
+    }
+
+    private Optional<ManagedConnection> managedConnection(String name) {
+        return reference(name).map(context::getService);
+    }
+
+    private long serviceId(String name) {
+        return (Long) reference(name).orElseThrow().getProperty("service.id");
+    }
+
+    private Optional<ServiceReference<ManagedConnection>> reference(String name) {
+        try {
+            Collection<ServiceReference<ManagedConnection>> found = context.getServiceReferences(
+                    ManagedConnection.class, "(" + ConnbackProperties.NAME + "=" + name + ")");
+            return found.stream().findFirst();
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private Bundle bundle(String symbolicName) {
+        for (Bundle bundle : context.getBundles()) {
+            if (symbolicName.equals(bundle.getSymbolicName())) {
+                return bundle;
+            }
+        }
+        throw new AssertionError("no bundle " + symbolicName);
+    }
+
+    /** The failures of the TCP link component's configurations that SCR could not activate. */
+    private List<String> failures() {
+        return failures(Gateway.TCP_PID);
+    }
+
+    /** The failures of a link component's configurations that SCR could not activate. */
+    private List<String> failures(String factoryPid) {
+        List<String> failures = new ArrayList<>();
+        for (ComponentDescriptionDTO description : componentRuntime.getComponentDescriptionDTOs()) {
+            if (description.configurationPid.length > 0 && description.configurationPid[0].equals(factoryPid)) {
+                for (ComponentConfigurationDTO configuration : componentRuntime.getComponentConfigurationDTOs(
+                        description)) {
+                    if (configuration.state == ComponentConfigurationDTO.FAILED_ACTIVATION) {
+                        failures.add(configuration.properties.get("service.pid") + ": " + configuration.failure.lines()
+                                .filter(line -> line.contains(IllegalArgumentException.class.getName()))
+                                .findFirst().orElse(configuration.failure));
+                    }
+                }
+            }
+        }
+        return failures;
+    }
+}
