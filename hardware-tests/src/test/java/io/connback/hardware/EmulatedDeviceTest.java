@@ -210,7 +210,8 @@ class EmulatedDeviceTest {
 
         System.out.printf("[hardware-tests] cycle of replug, jSerialComm open, ping/pong, unplug under the open port,"
                 + " hangup seen, close: %.1f ms%n", cycleMillis);
-        assertThat(Probes.openFileDescriptors()).as("open file descriptors").isEqualTo(descriptorsBefore);
+        // a leak grows with the cycles (100 or more); the JVM itself may open or close a file meanwhile
+        assertThat(Probes.openFileDescriptors()).as("open file descriptors").isLessThanOrEqualTo(descriptorsBefore + 2);
         assertThat(Probes.threadsLeftSince(threadsBefore)).as("threads left").isEmpty();
     }
 }

@@ -134,6 +134,7 @@ class PseudoTerminalTest {
             pty.linkAs(link);
             pty.close();
         }
-        assertThat(Probes.openFileDescriptors()).isEqualTo(before);
+        // a leak grows with the cycles (100 or more); the JVM itself may open or close a file meanwhile
+        assertThat(Probes.openFileDescriptors()).isLessThanOrEqualTo(before + 2);
     }
 }
