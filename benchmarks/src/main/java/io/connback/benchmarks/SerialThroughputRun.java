@@ -44,7 +44,8 @@ import java.util.stream.Collectors;
  *
  * <p>Frames are {@code frame-size} bytes: an 8-digit sequence number, filler, {@code \n}. Each round runs the bare
  * loop, then the link; a first round with a fifth of the counts warms both up and is not reported. Latencies are
- * pooled over the rounds; CPU is this process's, the emulated device's thread excluded (GC and JIT included).
+ * pooled over the rounds, frames per second are the median of the rounds; CPU is this process's, the emulated
+ * device's thread excluded (GC and JIT included).
  *
  * <p>Usage: {@code java -cp benchmarks.jar io.connback.benchmarks.SerialThroughputRun [--round-trips N]
  * [--frames N] [--frame-size BYTES] [--window FRAMES] [--rounds N]} (counts per round)
@@ -101,7 +102,7 @@ public final class SerialThroughputRun {
                 List.of("--round-trips", "--frames", "--frame-size", "--window", "--rounds"));
         new SerialThroughputRun(options.positive("--round-trips", 5000), options.positive("--frames", 50_000),
                 options.positive("--frame-size", 64), options.positive("--window", 32),
-                options.positive("--rounds", 3)).run();
+                options.positive("--rounds", 5)).run();
     }
 
     private static byte[] frame(int sequence, int size) {
@@ -142,16 +143,20 @@ public final class SerialThroughputRun {
             result("round-trip-" + way.name, "%s", way.latencies.summary(TimeUnit.MICROSECONDS));
         }
         for (Way way : List.of(bare, link)) {
-            result("frames/s-" + way.name, "%.0f frames/s (%.2f MB/s each way) over %d rounds, per round %s; CPU %.1f us"
+            result("frames/s-" + way.name, "%.0f frames/s (%.2f MB/s each way), median of %d rounds: %s; CPU %.1f us"
                     + " per frame", way.framesPerSecond(), way.framesPerSecond() * frameSize / 1e6, rounds,
                     way.perRound(), way.cpuNanosPerFrame() / 1e3);
         }
-        result("link-vs-bare", "round trip: median +%s, p99 +%s; pipelined: %.0f%% of the bare frames/s, %.1fx its"
+        result("link-vs-bare", "round trip: median %s, p99 %s; pipelined: %.0f%% of the bare frames/s, %.1fx its"
                 + " CPU per frame; machine load average %s at the end",
-                Latencies.format(link.latencies.percentile(50) - bare.latencies.percentile(50), TimeUnit.MICROSECONDS),
-                Latencies.format(link.latencies.percentile(99) - bare.latencies.percentile(99), TimeUnit.MICROSECONDS),
+                difference(link.latencies.percentile(50), bare.latencies.percentile(50)),
+                difference(link.latencies.percentile(99), bare.latencies.percentile(99)),
                 100 * link.framesPerSecond() / bare.framesPerSecond(),
                 link.cpuNanosPerFrame() / bare.cpuNanosPerFrame(), loadAfter);
+    }
+
+    private static String difference(long nanos, long baseline) {
+        return (nanos >= baseline ? "+" : "") + Latencies.format(nanos - baseline, TimeUnit.MICROSECONDS);
     }
 
     /** Opens one way of exchanging frames with the device on a port. */
@@ -189,7 +194,6 @@ public final class SerialThroughputRun {
         final Latencies latencies = new Latencies();
         final List<Double> roundFramesPerSecond = new ArrayList<>();
         long pipelinedFrames;
-        long pipelinedNanos;
         long cpuNanos;
 
         Way(String name, Opener opener) {
@@ -214,7 +218,6 @@ public final class SerialThroughputRun {
                 long cpu = hostCpuNanos() - cpuBefore;
                 if (!warmup) {
                     pipelinedFrames += count;
-                    pipelinedNanos += elapsed;
                     cpuNanos += cpu;
                     roundFramesPerSecond.add(count * 1e9 / elapsed);
                 }
@@ -223,8 +226,10 @@ public final class SerialThroughputRun {
             }
         }
 
+        /** The median over the rounds: robust to a round slowed down by other processes. */
         double framesPerSecond() {
-            return pipelinedFrames * 1e9 / pipelinedNanos;
+            List<Double> sorted = roundFramesPerSecond.stream().sorted().toList();
+            return sorted.get((sorted.size() - 1) / 2);
         }
 
         double cpuNanosPerFrame() {
