@@ -1,25 +1,39 @@
 #!/usr/bin/env bash
 # Builds the benchmarks and runs them; see benchmarks/README.md.
 #
-#   benchmarks/run.sh                  both parts: JMH hot paths (1 and 2 threads), then the scale run
+#   benchmarks/run.sh                  every part: JMH hot paths (1 and 2 threads), the scale run, the serial runs,
+#                                      the TCP device links
 #   benchmarks/run.sh jmh              the JMH part only
 #   benchmarks/run.sh scale [OPTIONS]  the scale run only; OPTIONS: --links N (10000) --keepalive-seconds S (5)
-#                                      --idle-seconds S (30) --max-in-flight N (1000)
+#                                      --idle-seconds S (30) --max-in-flight N (1000) --connector bench-nio|tcp
+#   benchmarks/run.sh serial           the replug run, then the serial throughput run, with their defaults
+#   benchmarks/run.sh replug [OPTIONS]             --cycles N (50) --warmup-cycles N (3)
+#   benchmarks/run.sh serial-throughput [OPTIONS]  --round-trips N (5000) --frames N (50000) --frame-size B (64)
+#                                                  --window N (32) --rounds N (5)
+#   benchmarks/run.sh tcp-links [OPTIONS]          the scale run over the TCP connector, 1,000 links; the scale
+#                                                  run's OPTIONS
 #
 # The scale run starts its echo server in a second JVM: 10,000 links need 10,000 file descriptors at each end, and
-# the limit here (20,000) cannot be raised. Results are also written to benchmarks/target/results/.
+# the limit here (20,000) cannot be raised. The serial runs load jSerialComm's native library from the folder the
+# build unpacked it into: JVMs that extract it into the shared temporary folder at once crash. Results are also
+# written to benchmarks/target/results/.
 set -euo pipefail
 
 part="${1:-all}"
 case "$part" in
-    all | jmh) shift $(($# > 0 ? 1 : 0)) ;;
-    scale) shift ;;
-    *) echo "usage: $0 [all | jmh | scale [--links N] [--keepalive-seconds S] [--idle-seconds S]]" >&2; exit 2 ;;
+    all | jmh | serial) shift $(($# > 0 ? 1 : 0)) ;;
+    scale | replug | serial-throughput | tcp-links) shift ;;
+    *) echo "usage: $0 [all | jmh | scale [OPTIONS] | serial | replug [OPTIONS] | serial-throughput [OPTIONS]" \
+        "| tcp-links [OPTIONS]]" >&2; exit 2 ;;
 esac
+if [[ $# -gt 0 && "$part" =~ ^(all|jmh|serial)$ ]]; then
+    echo "$0 $part takes no options" >&2; exit 2
+fi
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar="$root/benchmarks/target/benchmarks.jar"
 results="$root/benchmarks/target/results"
+serial_jvm=(-DjSerialComm.library.path="$root/benchmarks/target/jSerialComm-native")
 
 echo "# building $jar"
 mvn -B -q -f "$root/pom.xml" -pl benchmarks -am package -DskipTests
@@ -29,7 +43,11 @@ echo "# machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: 
     "load average $(cut -d' ' -f1-3 /proc/loadavg), open files limit $(ulimit -n)"
 java -version 2>&1 | sed 's/^/# /'
 
-if [[ "$part" == all || "$part" == jmh ]]; then
+runs() {
+    [[ "$part" == all || " $* " == *" $part "* ]]
+}
+
+if runs jmh; then
     # modest settings for a 2-core machine; -t 2 makes two threads hit the same Connback
     for threads in 1 2; do
         java -jar "$jar" HotPathBenchmark -f 1 -wi 3 -i 5 -w 1s -r 1s -t "$threads" \
@@ -37,6 +55,19 @@ if [[ "$part" == all || "$part" == jmh ]]; then
     done
 fi
 
-if [[ "$part" == all || "$part" == scale ]]; then
+if runs scale; then
     java -cp "$jar" io.connback.benchmarks.ScaleRun "$@" | tee "$results/scale.txt"
+fi
+
+if runs serial replug; then
+    java "${serial_jvm[@]}" -cp "$jar" io.connback.benchmarks.ReplugRun "$@" | tee "$results/replug.txt"
+fi
+
+if runs serial serial-throughput; then
+    java "${serial_jvm[@]}" -cp "$jar" io.connback.benchmarks.SerialThroughputRun "$@" \
+        | tee "$results/serial-throughput.txt"
+fi
+
+if runs tcp-links; then
+    java -cp "$jar" io.connback.benchmarks.ScaleRun --connector tcp --links 1000 "$@" | tee "$results/tcp-links.txt"
 fi

@@ -1,17 +1,22 @@
 package io.connback.benchmarks;
 
+import static io.connback.benchmarks.Report.note;
+import static io.connback.benchmarks.Report.result;
+
 import io.connback.Connback;
 import io.connback.ConnbackListener;
 import io.connback.ConnbackOptions;
 import io.connback.ConnbackScheduler;
 import io.connback.Connector;
+import io.connback.link.Link;
+import io.connback.link.LinkSettings;
+import io.connback.tcp.TcpConnector;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,11 +37,15 @@ import java.util.stream.Collectors;
  * stayed connected; then the heap of the Connback object graph alone (in-memory connector), and that no thread is
  * left once every link has ended. Compares each figure with the seed's, measured in the same shape on Node 20.
  *
+ * <p>The links use one of two connectors, both with one selector thread for all links: {@code bench-nio} (the
+ * default), {@link NioClientConnector}, the least a connector can do; or {@code tcp}, the product's
+ * {@link TcpConnector}, whose links are device {@link Link}s (frame decoder, send queue, a 4-byte ping frame).
+ *
  * <p>The echo server runs in a child JVM (see {@link EchoServer}): the file-descriptor limit here is 20,000 and cannot
  * be raised, and 10,000 links need 10,000 descriptors at each end.
  *
  * <p>Usage: {@code java -cp benchmarks.jar io.connback.benchmarks.ScaleRun [--links N] [--keepalive-seconds S]
- * [--idle-seconds S] [--max-in-flight N]}
+ * [--idle-seconds S] [--max-in-flight N] [--connector bench-nio|tcp]}
  */
 public final class ScaleRun {
 
@@ -52,20 +61,25 @@ public final class ScaleRun {
     private static final Duration THREADS_GONE_TIMEOUT = Duration.ofSeconds(30);
     private static final double KB = 1024;
     private static final double MB = 1024 * 1024;
+    private static final String BENCH_NIO = "bench-nio";
+    private static final String TCP = "tcp";
+    private static final byte[] PING = "ping".getBytes(StandardCharsets.US_ASCII);
 
     private final int links;
     private final Duration keepalive;
     private final Duration idle;
     private final int maxInFlight;
+    private final String connectorName;
 
     private final LinkEvents events = new LinkEvents();
     private final CountingScheduler scheduler = new CountingScheduler(ConnbackScheduler.shared());
 
-    private ScaleRun(int links, Duration keepalive, Duration idle, int maxInFlight) {
+    private ScaleRun(int links, Duration keepalive, Duration idle, int maxInFlight, String connectorName) {
         this.links = links;
         this.keepalive = keepalive;
         this.idle = idle;
         this.maxInFlight = maxInFlight;
+        this.connectorName = connectorName;
     }
 
     /**
@@ -75,41 +89,19 @@ public final class ScaleRun {
      * @throws Exception if the run cannot proceed; it then says what failed
      */
     public static void main(String[] args) throws Exception {
-        int links = 10_000;
-        int keepaliveSeconds = 5;
-        int idleSeconds = 30;
-        int maxInFlight = 1000;
-        for (int i = 0; i < args.length; i++) {
-            String value = i + 1 < args.length ? args[i + 1] : null;
-            switch (args[i]) {
-                case "--links" -> links = positive(args[i], value);
-                case "--keepalive-seconds" -> keepaliveSeconds = positive(args[i], value);
-                case "--idle-seconds" -> idleSeconds = positive(args[i], value);
-                case "--max-in-flight" -> maxInFlight = positive(args[i], value);
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; known: --links N,"
-                        + " --keepalive-seconds S, --idle-seconds S, --max-in-flight N");
-            }
-            i++;
-        }
-        new ScaleRun(links, Duration.ofSeconds(keepaliveSeconds), Duration.ofSeconds(idleSeconds), maxInFlight).run();
-    }
-
-    private static int positive(String option, String value) {
-        try {
-            int parsed = Integer.parseInt(String.valueOf(value));
-            if (parsed > 0) {
-                return parsed;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException(option + " needs a positive whole number, not " + value);
+        RunOptions options = RunOptions.parse(args,
+                List.of("--links", "--keepalive-seconds", "--idle-seconds", "--max-in-flight", "--connector"));
+        new ScaleRun(options.positive("--links", 10_000),
+                Duration.ofSeconds(options.positive("--keepalive-seconds", 5)),
+                Duration.ofSeconds(options.positive("--idle-seconds", 30)),
+                options.positive("--max-in-flight", 1000),
+                options.choice("--connector", List.of(BENCH_NIO, TCP))).run();
     }
 
     private void run() throws Exception {
-        note("%d links, keepalive %d s, idle window %d s; JVM %s, %d CPUs, options %s", links,
-                keepalive.toSeconds(), idle.toSeconds(), Runtime.version(), Runtime.getRuntime().availableProcessors(),
-                ManagementFactory.getRuntimeMXBean().getInputArguments());
+        note("%d links over the %s connector, keepalive %d s, idle window %d s; JVM %s, %d CPUs, options %s", links,
+                connectorName, keepalive.toSeconds(), idle.toSeconds(), Runtime.version(),
+                Runtime.getRuntime().availableProcessors(), ManagementFactory.getRuntimeMXBean().getInputArguments());
         Process server = startEchoServer();
         try {
             runOverTcp(server, readPort(server));
@@ -131,9 +123,12 @@ public final class ScaleRun {
         long heapBefore = ProcessStats.usedHeapAfterGc();
         long rssBefore = ProcessStats.residentBytes();
 
-        NioClientConnector connector = new NioClientConnector(
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-        List<Connback<SocketChannel>> connbacks = connectAll(connector);
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        // made after the "before" figures: the bench connector starts its selector thread at once
+        NioClientConnector benchNio = connectorName.equals(BENCH_NIO) ? new NioClientConnector(address) : null;
+        CountingConnector<?> connector = benchNio != null ? new CountingConnector<>(benchNio)
+                : new CountingConnector<>(tcpConnector(address));
+        List<? extends Connback<?>> connbacks = connectAll(connector);
 
         long heapAfter = ProcessStats.usedHeapAfterGc();
         long rssAfter = ProcessStats.residentBytes();
@@ -147,7 +142,7 @@ public final class ScaleRun {
         long closesBefore = events.closes.sum();
         long errorsBefore = events.errors.sum();
         long pingsBefore = connector.pingsSent();
-        long heartbeatsBefore = connector.heartbeatsFed();
+        long heartbeatsBefore = benchNio == null ? 0 : benchNio.heartbeatsFed();
         long timersBefore = scheduler.timersScheduled();
         long tasksBefore = scheduler.tasksExecuted();
         Map<String, Long> threadCpuBefore = ProcessStats.cpuNanosByThread();
@@ -161,16 +156,20 @@ public final class ScaleRun {
         Map<String, Long> threadCpu = ProcessStats.cpuNanosByThread();
         double idleSeconds = (System.nanoTime() - idleStart) / 1e9;
         double pingsPerSecond = (connector.pingsSent() - pingsBefore) / idleSeconds;
-        double heartbeatsPerSecond = (connector.heartbeatsFed() - heartbeatsBefore) / idleSeconds;
+        String heartbeats = benchNio == null ? "" : String.format(Locale.ROOT, ", %.0f echoes fed as heartbeats/s",
+                (benchNio.heartbeatsFed() - heartbeatsBefore) / idleSeconds);
         double timersPerSecond = (scheduler.timersScheduled() - timersBefore) / idleSeconds;
         double tasksPerSecond = (scheduler.tasksExecuted() - tasksBefore) / idleSeconds;
         long stillConnected = connbacks.stream().filter(Connback::isConnected).count();
         String eventCounts = String.format(Locale.ROOT, "closes %d, errors %d while idle; connects %d, closes %d,"
                 + " errors %d in all", events.closes.sum() - closesBefore, events.errors.sum() - errorsBefore,
-                events.connects.sum(), events.closes.sum(), events.errors.sum());
+                events.connects.sum(), events.closes.sum(), events.errors.sum())
+                + (events.lastError == null ? "" : "; last error: " + events.lastError);
 
         endAll(connbacks);
-        connector.shutdown();
+        if (benchNio != null) {
+            benchNio.shutdown();
+        }
 
         result("links", "%d of %d connected; %d still connected after %.0f s idle (%s)", connbacks.size(), links,
                 stillConnected, idleSeconds, eventCounts);
@@ -194,16 +193,23 @@ public final class ScaleRun {
                 versusSeed(cpuPercent + serverCpuPercent, seedCpuPercent), loadBefore,
                 ProcessStats.loadAverage());
         result("idle-cpu-threads", "%s", cpuShares(threadCpuBefore, threadCpu, cpu, idleSeconds));
-        result("keepalive", "while idle: %.0f pings/s (one per link every %.2f s), %.0f echoes fed as heartbeats/s,"
-                + " %.0f timers scheduled/s (%.2f per ping), %.0f tasks executed/s", pingsPerSecond,
-                links / pingsPerSecond, heartbeatsPerSecond, timersPerSecond, timersPerSecond / pingsPerSecond,
-                tasksPerSecond);
+        result("keepalive", "while idle: %.0f pings/s (one per link every %.2f s)%s, %.0f timers scheduled/s"
+                + " (%.2f per ping), %.0f tasks executed/s", pingsPerSecond, links / pingsPerSecond, heartbeats,
+                timersPerSecond, timersPerSecond / pingsPerSecond, tasksPerSecond);
     }
 
-    private List<Connback<SocketChannel>> connectAll(Connector<SocketChannel> connector) throws Exception {
+    /** The product's connector; its links ping with 4 bytes that the server echoes, as the bench connector does. */
+    private static TcpConnector tcpConnector(InetSocketAddress server) {
+        // an IP address: a host name is looked up at every attempt, and the connector refuses more than 64 lookups
+        // waiting at once, which a burst of 1,000 connecting links exceeds
+        return TcpConnector.builder().host(server.getAddress().getHostAddress()).port(server.getPort())
+                .linkSettings(LinkSettings.builder().pingFrame(PING).build()).build();
+    }
+
+    private <T> List<Connback<T>> connectAll(Connector<T> connector) throws Exception {
         note("connecting %d links, at most %d connecting at a time", links, maxInFlight);
         long start = System.nanoTime();
-        List<Connback<SocketChannel>> connbacks = createAll(connector);
+        List<Connback<T>> connbacks = createAll(connector);
         Poll.until(() -> connbacks.stream().allMatch(Connback::isConnected), CONNECT_ALL_TIMEOUT,
                 "all links to connect; " + describe(connbacks));
         note("%d links connected in %.1f s", links, (System.nanoTime() - start) / 1e9);
@@ -326,14 +332,6 @@ public final class ScaleRun {
     private static long cpuNanosOf(Process process) {
         return process.info().totalCpuDuration().orElseThrow(() -> new IllegalStateException(
                 "the CPU time of process " + process.pid() + " is not readable")).toNanos();
-    }
-
-    private static void note(String format, Object... args) {
-        System.out.println("# " + String.format(Locale.ROOT, format, args));
-    }
-
-    private static void result(String metric, String format, Object... args) {
-        System.out.printf(Locale.ROOT, "RESULT %-18s %s%n", metric, String.format(Locale.ROOT, format, args));
     }
 
     /** One listener shared by every link: counts the events, so it adds no object per link. */
