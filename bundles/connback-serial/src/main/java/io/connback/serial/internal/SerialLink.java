@@ -9,13 +9,22 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One open serial port as a {@link Link}. A reader thread of its own ({@code connback-serial-reader-NAME}) blocks in
  * {@link SerialPort#readBytes(byte[], int)} with a short timeout and feeds what it reads to the link; writes run on
- * the connector's shared writer pool. A read error (the device was unplugged: jSerialComm reports it within a few
- * milliseconds) closes the port at once and reports the loss to the Connback.
+ * the connector's shared writer pool, one flush of this link at a time. A read error (the device was unplugged:
+ * jSerialComm reports it within a few milliseconds) closes the link at once and reports the loss to the Connback.
+ *
+ * <p>Only the reader thread closes the port, after its last read: closing it under a read in progress frees the file
+ * descriptor while the read still uses it, and a port opened meanwhile (the reconnection) can get that descriptor and
+ * lose its first bytes to the old reader. {@link #close()} marks the link closed; the port follows within one read
+ * timeout, and {@link #awaitPortClosed(Duration)} lets the next opening of the device wait for it.
  */
 final class SerialLink extends AbstractLink {
 
@@ -28,6 +37,8 @@ final class SerialLink extends AbstractLink {
     private final Runnable onDeviceLost;
     private final Thread reader;
     private final WritableByteChannel output = new PortOutput();
+    private final AtomicInteger flushRequests = new AtomicInteger(); // above zero while a flush task of this link runs
+    private final CountDownLatch portClosed = new CountDownLatch(1);
 
     SerialLink(String remote, LinkSettings settings, Connback<Link> connback, SerialPort port, Executor writer,
             Runnable onDeviceLost) {
@@ -45,28 +56,41 @@ final class SerialLink extends AbstractLink {
     }
 
     /**
-     * Closes the port, once; the reader thread ends within one read timeout.
+     * Closes the link, once: sends stop and queued ones fail; the reader thread closes the port after its current
+     * read, within one read timeout.
      *
      * @return {@code true} if this call closed it
      */
     boolean close() {
-        if (!markClosed()) {
-            return false;
-        }
-        if (!port.closePort()) {
-            LOG.log(Level.DEBUG, () -> this + ": closePort reported error " + port.getLastErrorCode());
-        }
-        return true;
+        return markClosed();
     }
 
-    /** Whether the reader thread has ended; for tests that look for leaks. */
-    boolean readerEnded() {
-        return !reader.isAlive();
+    /**
+     * Waits until the reader thread has closed the port, so that the device can be opened again.
+     *
+     * @param timeout the longest wait
+     * @return {@code true} if the port is closed
+     * @throws InterruptedException if interrupted while waiting
+     */
+    boolean awaitPortClosed(Duration timeout) throws InterruptedException {
+        return portClosed.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * Runs the flushes of this link as one task on the writer pool at a time: a send during a flush counts a request
+     * that the running task takes up, so two pool threads never write to the port at once.
+     */
     @Override
     protected void requestFlush() {
-        writer.execute(() -> {
+        if (flushRequests.getAndIncrement() == 0) {
+            writer.execute(this::flushWhileRequested);
+        }
+    }
+
+    private void flushWhileRequested() {
+        int served;
+        do {
+            served = flushRequests.get();
             try {
                 flush(output);
             } catch (IOException e) {
@@ -74,20 +98,27 @@ final class SerialLink extends AbstractLink {
                     connback.feedError(this, e);
                 }
             }
-        });
+        } while (flushRequests.addAndGet(-served) > 0);
     }
 
     private void readLoop() {
         byte[] buffer = new byte[READ_CHUNK_BYTES];
-        while (isOpen()) {
-            int read = port.readBytes(buffer, buffer.length);
-            if (read > 0) {
-                received(ByteBuffer.wrap(buffer, 0, read));
-            } else if (read < 0 && close()) {
-                onDeviceLost.run();
-                connback.feedError(this, new IOException(remote() + ": device disconnected (read error "
-                        + port.getLastErrorCode() + ")"));
+        try {
+            while (isOpen()) {
+                int read = port.readBytes(buffer, buffer.length);
+                if (read > 0) {
+                    received(ByteBuffer.wrap(buffer, 0, read));
+                } else if (read < 0 && close()) {
+                    onDeviceLost.run();
+                    connback.feedError(this, new IOException(remote() + ": device disconnected (read error "
+                            + port.getLastErrorCode() + ")"));
+                }
             }
+        } finally {
+            if (!port.closePort()) {
+                LOG.log(Level.DEBUG, () -> this + ": closePort reported error " + port.getLastErrorCode());
+            }
+            portClosed.countDown();
         }
     }
 
