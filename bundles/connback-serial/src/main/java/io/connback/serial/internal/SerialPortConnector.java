@@ -124,7 +124,7 @@ public final class SerialPortConnector implements Connector<Link> {
         Served state = new Served(connback);
         state.endHook = connback.onEnd(() -> {
             served.remove(connback, state);
-            state.unwatch();
+            state.end();
             state.endHook.close();
         });
         return state;
@@ -161,15 +161,19 @@ public final class SerialPortConnector implements Connector<Link> {
     private final class Served {
         private final Connback<Link> connback;
         private Subscription watch; // guarded by this
+        private boolean ended; // guarded by this
         volatile Subscription endHook;
 
         Served(Connback<Link> connback) {
             this.connback = connback;
         }
 
-        /** Watches for the device to appear, if not watching yet. */
+        /**
+         * Watches for the device to appear, if not watching yet and the Connback has not ended: an attempt or a reader
+         * may find the device gone after the end, and a watch started then would never stop.
+         */
         synchronized void watch() {
-            if (watch == null) {
+            if (watch == null && !ended) {
                 watch = SharedSerialThreads.HOT_PLUG.watch(locator.watchFolder(), locator::isPresent,
                         connback::retryNow);
             }
@@ -180,6 +184,12 @@ public final class SerialPortConnector implements Connector<Link> {
                 watch.close();
                 watch = null;
             }
+        }
+
+        /** The Connback has ended: stops watching for good. */
+        synchronized void end() {
+            ended = true;
+            unwatch();
         }
     }
 }
