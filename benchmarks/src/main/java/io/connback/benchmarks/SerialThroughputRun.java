@@ -9,7 +9,6 @@ import io.connback.link.Framing;
 import io.connback.link.Link;
 import io.connback.link.LinkSettings;
 import io.connback.serial.SerialConnector;
-import io.connback.serial.internal.SharedSerialThreads;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -116,12 +115,6 @@ public final class SerialThroughputRun {
     }
 
     private void run() throws Exception {
-        // SerialLink asks its shared writer pool for a flush per send while an earlier flush of the same link may
-        // still run on the pool's other thread: both write the head of the queue, the device receives a frame twice
-        // and the second flush fails (newPosition > limit). One writer thread serializes the flushes; for one link
-        // it changes nothing else. To go once the connector serializes the flushes of a link itself.
-        SharedSerialThreads.WRITER.setCorePoolSize(1);
-        SharedSerialThreads.WRITER.setMaximumPoolSize(1);
         note("%d rounds of %d round trips and %d pipelined frames (window %d) per way; %d-byte frames;"
                 + " machine load average %s", rounds, roundTrips, frameCount, window, frameSize,
                 ProcessStats.loadAverage());
@@ -425,9 +418,8 @@ public final class SerialThroughputRun {
         @Override
         public void close() throws Exception {
             connback.end().whenEnded().toCompletableFuture().get(CONNECT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            // The link's reader may still be inside readBytes of the closed port for up to one read timeout, and then
-            // reads from whatever port the next open gets under the reused file descriptor: the bare loop's echo.
-            // Wait for it to end. To go once the serial connector closes a port only after its reader ended.
+            // The link's reader closes its port after its current read, within one read timeout; until then it would
+            // read the echoes meant for the bare loop, which opens the same device next. Wait for it to end.
             Poll.until(() -> ProcessStats.javaThreads().values().stream().noneMatch(
                     name -> name.startsWith(READER_THREAD_PREFIX)), CONNECT_TIMEOUT, "the link's reader thread to end");
         }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.connback.Connback;
+import io.connback.ConnbackListener;
 import io.connback.ConnbackOptions;
+import io.connback.Connector;
 import io.connback.ConnectionState;
 import io.connback.backoff.Jitter;
 import io.connback.link.Link;
@@ -68,9 +70,8 @@ class SerialConnectorTest {
     @Test
     void aPortThatDoesNotExistIsAClearConnectError() throws Exception {
         Path missing = dev.resolve("ttyUSB7");
-        Connback<Link> connback = Connback.create(SerialConnector.builder().port(missing.toString()).build(),
-                waitingLong());
-        List<Throwable> errors = record(connback);
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        Connback<Link> connback = start(SerialConnector.builder().port(missing.toString()).build(), errors);
         try {
             awaitTrue(() -> !errors.isEmpty());
             assertThat(errors.get(0)).isInstanceOf(NoSuchFileException.class)
@@ -85,9 +86,9 @@ class SerialConnectorTest {
     void anAbsentUsbDeviceIsReportedWithTheDevicesThatArePresent() throws Exception {
         DeviceTable table = () -> List.of(new SerialDevice(dev.resolve("ttyUSB0"),
                 Optional.of(new UsbIdentity("10c4", "ea60", Optional.of("0001"))), "Silicon Labs CP2102"));
-        Connback<Link> connback = Connback.create(
-                SerialConnector.builder().port("usb:0403:6001").deviceTable(table).build(), waitingLong());
-        List<Throwable> errors = record(connback);
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        Connback<Link> connback = start(SerialConnector.builder().port("usb:0403:6001").deviceTable(table).build(),
+                errors);
         try {
             awaitTrue(() -> !errors.isEmpty());
             assertThat(errors.get(0)).isInstanceOf(NoSuchFileException.class)
@@ -98,13 +99,15 @@ class SerialConnectorTest {
         }
     }
 
-    /** The backoff wait is 30 s; the device node appearing cuts it short at once. */
+    /**
+     * The backoff wait is 30 s; the device node appearing cuts it short at once. A device that appears but cannot be
+     * opened yet (udev sets its permissions a moment later) is tried again at its next change, a few times only.
+     */
     @Test
     void aDeviceThatAppearsWakesTheWaitingLinkWithoutWaitingForTheBackoff() throws Exception {
         Path node = dev.resolve("ttyACM0");
-        Connback<Link> connback = Connback.create(SerialConnector.builder().port(node.toString()).build(),
-                waitingLong());
-        List<Throwable> errors = record(connback);
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        Connback<Link> connback = start(SerialConnector.builder().port(node.toString()).build(), errors);
         try {
             awaitTrue(() -> errors.size() == 1);
             long plugged = System.nanoTime();
@@ -113,6 +116,15 @@ class SerialConnectorTest {
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - plugged);
             assertThat(millis).as("retried %d ms after the device appeared", millis).isLessThan(1000);
             assertThat(errors.get(1)).isNotInstanceOf(NoSuchFileException.class);
+
+            for (int change = 1; change <= 3; change++) {
+                int expected = 2 + change;
+                Files.writeString(node, "udev changes the node " + change);
+                awaitTrue(() -> errors.size() == expected);
+            }
+            Files.writeString(node, "a fourth change");
+            TimeUnit.MILLISECONDS.sleep(1000); // nothing may happen: give it the time to (wrongly) happen
+            assertThat(errors).as("re-armed 3 times only, then the backoff rules").hasSize(5);
         } finally {
             connback.end().whenEnded().toCompletableFuture().get(5, TimeUnit.SECONDS);
         }
@@ -123,10 +135,14 @@ class SerialConnectorTest {
                 .jitter(Jitter.none()).build();
     }
 
-    private static List<Throwable> record(Connback<Link> connback) {
-        List<Throwable> errors = new CopyOnWriteArrayList<>();
-        connback.onError(errors::add);
-        return errors;
+    /** Starts a Connback whose errors are recorded from the very first (the listener is given to create). */
+    private Connback<Link> start(Connector<Link> connector, List<Throwable> errors) {
+        return Connback.create(connector, waitingLong(), new ConnbackListener<Link>() {
+            @Override
+            public void onError(Throwable error) {
+                errors.add(error);
+            }
+        });
     }
 
     private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {

@@ -58,9 +58,9 @@ public final class HotPlugWatcher {
      *     existing ancestor is watched meanwhile)
      * @param isPresent whether the device is there now; must be quick and thread-safe
      * @param onAppear called on each transition from absent to present
-     * @return a subscription that ends the watch (and the thread with the last watch)
+     * @return the watch; closing it ends the watch (and the thread with the last watch)
      */
-    public Subscription watch(Path folder, BooleanSupplier isPresent, Runnable onAppear) {
+    public Watch watch(Path folder, BooleanSupplier isPresent, Runnable onAppear) {
         Watch watch = new Watch(folder.toAbsolutePath().normalize(), isPresent, onAppear);
         watch.present = isPresent.getAsBoolean();
         synchronized (lifecycle) {
@@ -70,14 +70,16 @@ public final class HotPlugWatcher {
             running.register(watch.folder);
             watches.add(watch);
         }
-        return () -> {
-            synchronized (lifecycle) {
-                if (watches.remove(watch) && watches.isEmpty()) {
-                    running.stop();
-                    running = null;
-                }
+        return watch;
+    }
+
+    private void end(Watch watch) {
+        synchronized (lifecycle) {
+            if (watches.remove(watch) && watches.isEmpty()) {
+                running.stop();
+                running = null;
             }
-        };
+        }
     }
 
     /**
@@ -207,17 +209,33 @@ public final class HotPlugWatcher {
         return candidate;
     }
 
-    /** One watch; {@code present} is set before the watch is published, then touched by the watcher thread only. */
-    private static final class Watch {
+    /** One watch of a device; closing it ends the watch. */
+    public final class Watch implements Subscription {
         final Path folder;
         final BooleanSupplier isPresent;
         final Runnable onAppear;
-        boolean present;
+        // set before the watch is published, then by the watcher thread, and to false by expectAppearance
+        volatile boolean present;
 
         Watch(Path folder, BooleanSupplier isPresent, Runnable onAppear) {
             this.folder = folder;
             this.isPresent = isPresent;
             this.onAppear = onAppear;
         }
+
+        /**
+         * Takes the device for absent again, so that the next check that finds it fires the callback again: for a
+         * device that appeared but could not be used yet (udev sets a new node's permissions a moment after creating
+         * it, and changing them is an event of the folder).
+         */
+        public void expectAppearance() {
+            present = false;
+        }
+
+        @Override
+        public void close() {
+            end(this);
+        }
+
     }
 }

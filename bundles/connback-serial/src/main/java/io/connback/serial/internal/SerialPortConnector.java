@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -32,6 +33,9 @@ public final class SerialPortConnector implements Connector<Link> {
     private static final System.Logger LOG = System.getLogger(SerialPortConnector.class.getName());
     private static final int READ_TIMEOUT_MS = 100;
     private static final int WRITE_TIMEOUT_MS = 2000;
+    /** Longer than a read timeout: the reader closes the port after its current read. */
+    private static final Duration PORT_CLOSE_WAIT = Duration.ofMillis(500);
+    private static final int MAX_REARMS = 3;
 
     private final PortLocator locator;
     private final PortSettings settings;
@@ -62,8 +66,9 @@ public final class SerialPortConnector implements Connector<Link> {
                 return;
             }
             try {
+                state.awaitPreviousPortClosed();
                 SerialLink link = open(connback, state);
-                state.unwatch();
+                state.connected(link);
                 if (!connected.complete(link)) {
                     link.close();
                 }
@@ -71,6 +76,10 @@ public final class SerialPortConnector implements Connector<Link> {
                 state.watch();
                 connected.completeExceptionally(e);
             } catch (IOException | RuntimeException e) {
+                state.presentButUnusable();
+                connected.completeExceptionally(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 connected.completeExceptionally(e);
             }
         });
@@ -160,7 +169,9 @@ public final class SerialPortConnector implements Connector<Link> {
     /** What the connector keeps for one Connback; its methods are safe from any thread. */
     private final class Served {
         private final Connback<Link> connback;
-        private Subscription watch; // guarded by this
+        private HotPlugWatcher.Watch watch; // guarded by this
+        private int rearms; // guarded by this: how often the watch was re-armed since it started
+        private SerialLink lastLink; // guarded by this
         private boolean ended; // guarded by this
         volatile Subscription endHook;
 
@@ -174,6 +185,7 @@ public final class SerialPortConnector implements Connector<Link> {
          */
         synchronized void watch() {
             if (watch == null && !ended) {
+                rearms = 0;
                 watch = SharedSerialThreads.HOT_PLUG.watch(locator.watchFolder(), locator::isPresent,
                         connback::retryNow);
             }
@@ -183,6 +195,35 @@ public final class SerialPortConnector implements Connector<Link> {
             if (watch != null) {
                 watch.close();
                 watch = null;
+            }
+        }
+
+        /** The device is open: no more watching; the link's port must close before the device opens again. */
+        synchronized void connected(SerialLink link) {
+            unwatch();
+            lastLink = link;
+        }
+
+        /**
+         * An attempt found the device but could not open it (permissions not set yet, busy): if a watch brought it
+         * here, watch for the next change of the device, a few times, instead of waiting out the backoff.
+         */
+        synchronized void presentButUnusable() {
+            if (watch != null && rearms < MAX_REARMS) {
+                rearms++;
+                watch.expectAppearance();
+            }
+        }
+
+        /** Waits (on the opener thread) until the port of the previous link is closed by its reader. */
+        void awaitPreviousPortClosed() throws InterruptedException {
+            SerialLink previous;
+            synchronized (this) {
+                previous = lastLink;
+            }
+            if (previous != null && !previous.awaitPortClosed(PORT_CLOSE_WAIT)) {
+                LOG.log(Level.WARNING, () -> previous + ": its port is still open after " + PORT_CLOSE_WAIT.toMillis()
+                        + " ms; opening the device anyway");
             }
         }
 
