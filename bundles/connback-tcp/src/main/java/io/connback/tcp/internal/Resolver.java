@@ -2,9 +2,11 @@ package io.connback.tcp.internal;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -27,6 +29,8 @@ public final class Resolver {
     private static final int MAX_NAME_LENGTH = 253;
 
     private final ThreadPoolExecutor executor;
+    /** Lookups running or waiting, by host: links to the same host share one (a gateway's links often do). */
+    private final Map<String, CompletableFuture<InetAddress>> inFlight = new ConcurrentHashMap<>();
 
     /**
      * Creates a resolver; its threads start with the first lookup.
@@ -48,8 +52,9 @@ public final class Resolver {
     }
 
     /**
-     * Resolves a host: at once for an IP address literal, else on a resolver thread. Every call looks up anew (the
-     * JDK's own cache applies), so that a device whose address changed is found at the next attempt.
+     * Resolves a host: at once for an IP address literal, else on a resolver thread. A call looks up anew unless a
+     * lookup of the same host is running, whose answer it shares (the JDK's own cache applies too), so that a device
+     * whose address changed is found at the next attempt, and a thousand links to one host make one lookup.
      *
      * @param host a host name or an IP address literal, checked with {@link #checkHost(String)}
      * @return a stage completed with the address, or with an {@link UnknownHostException}, or with a
@@ -60,6 +65,12 @@ public final class Resolver {
         if (literal.isPresent()) {
             return CompletableFuture.completedFuture(literal.get());
         }
+        CompletableFuture<InetAddress> lookup = inFlight.computeIfAbsent(host, this::lookUp);
+        lookup.whenComplete((address, error) -> inFlight.remove(host, lookup));
+        return lookup.copy();
+    }
+
+    private CompletableFuture<InetAddress> lookUp(String host) {
         try {
             return CompletableFuture.supplyAsync(() -> {
                 try {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -34,6 +36,18 @@ class ResolverTest {
             Thread.sleep(10);
         }
         assertThat(resolverThreads()).as("resolver threads after 5 s idle").isZero();
+    }
+
+    /** With one resolver thread and room for 4 waiting lookups, 1,000 links to one host all get its address. */
+    @Test
+    void manyLookupsOfOneHostShareOneLookup() throws Exception {
+        List<CompletableFuture<InetAddress>> lookups = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            lookups.add(resolver.resolve("localhost"));
+        }
+        for (CompletableFuture<InetAddress> lookup : lookups) {
+            assertThat(lookup.get(5, TimeUnit.SECONDS).isLoopbackAddress()).isTrue();
+        }
     }
 
     private static long resolverThreads() {
