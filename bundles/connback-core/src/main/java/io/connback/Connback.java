@@ -43,7 +43,8 @@ import java.util.function.Consumer;
  * <h2>Keepalive</h2>
  * With a keepalive {@code K > 0}, a connected link that saw no traffic for {@code K} (no heartbeat fed, nothing
  * sent, see {@link #reschedulePingTimer()}) is pinged through {@link Connector#ping(Object)}, as MQTT does; one that
- * fed no heartbeat for {@code 1.4 K} is force-closed and reconnected. The check runs at the deadline itself, so a
+ * only sends is pinged anyway after {@code 1.2 K} without heartbeat; one that fed no heartbeat for {@code 1.4 K} is
+ * force-closed and reconnected. The check runs at the deadline itself, so a
  * silent peer is closed between {@code K} and {@code 1.5 K} after its last sign of life (the seed, Paho and HiveMQ
  * need up to {@code 2 K}), and a peer that answers pings has {@code 0.4 K} to answer.
  *
@@ -63,6 +64,7 @@ public final class Connback<T> implements AutoCloseable {
     private final List<ConnbackListener<? super T>> listeners = new CopyOnWriteArrayList<>();
     private final long keepaliveNanos;
     private final long deadAfterNanos;
+    private final long forcedPingAfterNanos;
     private final long connectTimeoutNanos;
     private final long stableAfterNanos;
 
@@ -89,6 +91,7 @@ public final class Connback<T> implements AutoCloseable {
     private boolean offlineEmitted;
     private boolean endingInProgress;
     private long connectedAtNanos;
+    private long lastPingNanos;
 
     private Connback(Connector<T> connector, ConnbackOptions options, ConnbackListener<? super T> listener) {
         this.connector = Objects.requireNonNull(connector, "connector");
@@ -97,6 +100,7 @@ public final class Connback<T> implements AutoCloseable {
         this.actor = new SerialExecutor(scheduler::execute);
         this.keepaliveNanos = options.keepalive().toNanos();
         this.deadAfterNanos = keepaliveNanos + keepaliveNanos / 5 * 2;
+        this.forcedPingAfterNanos = keepaliveNanos + keepaliveNanos / 5;
         this.connectTimeoutNanos = options.connectTimeout().toNanos();
         this.stableAfterNanos = options.stableAfter().toNanos();
         if (listener != null) {
@@ -328,8 +332,9 @@ public final class Connback<T> implements AutoCloseable {
     }
 
     /**
-     * Tells Connback that data was just sent, so no ping is needed for another keepalive. Costs a timestamp; call
-     * it after each write. Only inbound heartbeats keep the link from timing out.
+     * Tells Connback that data was just sent, so no ping is needed for another keepalive, unless nothing came back for
+     * 1.2 keepalives: then the peer is pinged anyway, as only inbound heartbeats keep a link from timing out. Costs a
+     * timestamp; call it after each write.
      */
     public void reschedulePingTimer() {
         lastOutboundNanos = scheduler.nanoTime();
@@ -653,6 +658,7 @@ public final class Connback<T> implements AutoCloseable {
         connectedAtNanos = now;
         lastHeartbeatNanos = now;
         lastOutboundNanos = now;
+        lastPingNanos = now;
         client = connected;
         connecting = false;
         offlineEmitted = false;
@@ -806,10 +812,16 @@ public final class Connback<T> implements AutoCloseable {
             connectionLost(true);
             return;
         }
-        long lastActivity = Math.max(heartbeat, lastOutboundNanos);
-        if (now - lastActivity >= keepaliveNanos) {
+        // Traffic either way defers the ping; but when only data goes out and nothing comes back, the peer is pinged
+        // anyway at 1.2 K of silence, so that it has 0.2 K to answer before the 1.4 K deadline.
+        boolean pingedSinceHeartbeat = lastPingNanos - heartbeat > 0;
+        long pingDue = Math.max(heartbeat, lastOutboundNanos) + keepaliveNanos;
+        if (!pingedSinceHeartbeat) {
+            pingDue = Math.min(pingDue, heartbeat + forcedPingAfterNanos);
+        }
+        if (now - pingDue >= 0) {
             lastOutboundNanos = now;
-            lastActivity = now;
+            lastPingNanos = now;
             try {
                 connector.ping(client);
             } catch (Exception | Error e) {
@@ -818,9 +830,10 @@ public final class Connback<T> implements AutoCloseable {
                 connectionLost(true);
                 return;
             }
+            pingDue = now + keepaliveNanos;
         }
         // wake at the next ping due or at the dead-link deadline, whichever comes first
-        long nextPing = lastActivity + keepaliveNanos - now;
+        long nextPing = pingDue - now;
         long deadline = heartbeat + deadAfterNanos - now;
         scheduleKeepalive(Math.max(1, Math.min(nextPing, deadline)));
     }

@@ -383,6 +383,41 @@ class ConnbackTest {
             assertThat(log.events()).containsExactly("connect:1");
         }
 
+        /** Sending steadily defers pings, but a peer that sends nothing back is pinged at 1.2 K all the same. */
+        @Test
+        void aLinkThatOnlySendsIsStillPingedAndKeptWhileThePeerAnswers() {
+            FakeConnector connector = new FakeConnector(SUCCEED);
+            connector.answerPings();
+            Connback<Client> connback = start(connector, options().keepalive(seconds(10)));
+            for (int second = 1; second <= 11; second++) {
+                clock.advance(seconds(1));
+                connback.reschedulePingTimer();
+            }
+            assertThat(connector.pingCount()).isZero();
+            clock.advance(seconds(1));
+            assertThat(connector.pingCount()).as("pinged at 12 s though data went out every second").isEqualTo(1);
+            for (int second = 13; second <= 120; second++) {
+                clock.advance(seconds(1));
+                connback.reschedulePingTimer();
+            }
+            assertThat(connector.pingCount()).as("one ping every 12 s").isEqualTo(10);
+            assertThat(log.events()).containsExactly("connect:1");
+        }
+
+        @Test
+        void aLinkThatOnlySendsToADeadPeerIsClosedAfterOnePointFourKeepalives() {
+            FakeConnector connector = new FakeConnector(SUCCEED).then(SUCCEED, HANG);
+            Connback<Client> connback = start(connector, options().keepalive(seconds(10)));
+            for (int second = 1; second <= 13; second++) {
+                clock.advance(seconds(1));
+                connback.reschedulePingTimer();
+            }
+            assertThat(log.events()).containsExactly("connect:1");
+            clock.advance(seconds(1));
+            assertThat(log.events()).startsWith("connect:1", "error:KeepaliveTimeoutException", "close:true");
+            assertThat(connector.pingCount()).isEqualTo(1);
+        }
+
         @Test
         void withoutRescheduleThePingComesAKeepaliveAfterTheLastHeartbeat() {
             FakeConnector connector = new FakeConnector(SUCCEED);
