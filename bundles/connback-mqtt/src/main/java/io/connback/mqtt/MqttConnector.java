@@ -50,9 +50,10 @@ import javax.net.ssl.SSLSocketFactory;
  *
  * <h2>Keepalive</h2>
  * The MQTT keepalive is the Connback's {@link io.connback.ConnbackOptions#keepalive() keepalive}, in whole seconds
- * (rounded down; it must be 0 or at least 1 second). Every sign of life from the broker (a message, an acknowledgement,
- * a PINGRESP) feeds the Connback's heartbeat, and the Connback's pings are MQTT PINGREQs, so a broker that stopped
- * answering is closed 1.4 keepalives after its last sign of life, where Paho alone would wait up to two.
+ * (rounded down; it must be 0 or at least 1 second, else every attempt fails with an error naming the key). A PINGREQ
+ * goes out when nothing was sent, or nothing received, for a keepalive. Every sign of life from the broker (a message,
+ * an acknowledgement, a PINGRESP) feeds the Connback's heartbeat, so a broker that stopped answering is closed 1.4
+ * keepalives after its last sign of life, where Paho alone would wait up to two.
  *
  * <h2>Threading</h2>
  * Nothing blocks a Connback thread. Each connection runs Paho's own threads ({@code MQTT Rec}, {@code MQTT Snd},
@@ -268,7 +269,10 @@ public final class MqttConnector implements Connector<MqttLink> {
         served.endHook = connback.onEnd(() -> {
             sessions.remove(connback, served);
             served.session.end();
-            served.endHook.close();
+            Subscription hook = served.endHook;
+            if (hook != null) { // null only if the Connback ended while the hook was being added
+                hook.close();
+            }
         });
         return served;
     }

@@ -21,8 +21,8 @@ final class BlackholeProxy implements AutoCloseable {
     private final int target;
     private final ServerSocket listener;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final List<Socket> silenced = new CopyOnWriteArrayList<>();
     private volatile boolean blackhole;
-    private volatile long blackholeSince;
 
     BlackholeProxy(int target) throws IOException {
         this.target = target;
@@ -36,9 +36,15 @@ final class BlackholeProxy implements AutoCloseable {
 
     /** Stops forwarding in both directions; bytes are read and dropped. Returns when it started, in nanoTime. */
     long blackhole() {
-        blackholeSince = System.nanoTime();
+        long since = System.nanoTime();
         blackhole = true;
-        return blackholeSince;
+        return since;
+    }
+
+    /** Forwards again, on the connections made from now on; those of the silence stay silent. */
+    void restore() {
+        silenced.addAll(sockets);
+        blackhole = false;
     }
 
     private void accept() {
@@ -61,7 +67,7 @@ final class BlackholeProxy implements AutoCloseable {
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             int n;
             while ((n = in.read(buffer)) >= 0) {
-                if (!blackhole) {
+                if (!blackhole && !silenced.contains(from)) {
                     out.write(buffer, 0, n);
                 }
             }

@@ -39,6 +39,12 @@ final class Fixture {
         return closeAfter(new TestBroker());
     }
 
+    /** Paho names its threads after the client: {@code MQTT Rec: <clientId>}, {@code MQTT Call: <clientId>}... */
+    static List<String> pahoThreadsOf(String clientId) {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(name -> name.startsWith("MQTT ") && name.endsWith(": " + clientId)).toList();
+    }
+
     /** Ends the Connbacks, then closes the brokers and the rest. */
     void endAll() throws Exception {
         for (Connback<MqttLink> connback : connbacks) {

@@ -1,5 +1,6 @@
 package io.connback.mqtt;
 
+import static io.connback.mqtt.Recorder.await;
 import static io.connback.mqtt.Recorder.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -146,8 +147,12 @@ class MqttConnectorTest {
         Connback<MqttLink> connback = fixture.start(connector, recorder);
         MqttLink link = recorder.awaitConnects(1);
 
+        assertThat(Fixture.pahoThreadsOf(link.clientId())).isNotEmpty();
+
         connback.end().whenEnded().toCompletableFuture().get(10, TimeUnit.SECONDS);
 
+        await(() -> Fixture.pahoThreadsOf(link.clientId()).isEmpty(), () -> "Paho's threads gone: "
+                + Fixture.pahoThreadsOf(link.clientId()));
         assertThat(link.isConnected()).isFalse();
         assertThatThrownBy(() -> link.publish("ended/t", utf8("late"), 1, false))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("ended");

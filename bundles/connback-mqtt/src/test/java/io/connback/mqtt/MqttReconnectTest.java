@@ -5,6 +5,7 @@ import static io.connback.mqtt.Recorder.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.connback.Connback;
+import io.connback.ConnectTimeoutException;
 import io.connback.ConnectionState;
 import io.connback.KeepaliveTimeoutException;
 import io.connback.RetriesExhaustedException;
@@ -177,14 +178,16 @@ class MqttReconnectTest {
     }
 
     @Test
-    void aBrokerThatGoesSilentIsClosedWithinOneAndAHalfKeepalives() throws Exception {
+    void aBrokerThatGoesSilentIsClosedWithinOneAndAHalfKeepalivesAndWhatWasInFlightIsSentAgain() throws Exception {
         TestBroker broker = fixture.broker().start();
         BlackholeProxy proxy = fixture.closeAfter(new BlackholeProxy(broker.port));
         Duration keepalive = Duration.ofSeconds(1);
         Recorder recorder = new Recorder();
+        // the attempts made while the proxy is silent wait for the connect timeout
         fixture.start(MqttConnector.builder().serverUri(proxy.uri()).build(),
-                Fixture.options().keepalive(keepalive).build(), recorder);
+                Fixture.options().keepalive(keepalive).connectTimeout(Duration.ofSeconds(1)).build(), recorder);
         MqttLink link = recorder.awaitConnects(1);
+        link.subscribe("silent/#", 1, recorder);
 
         // idle for more than two keepalives: the pings are answered, nothing closes
         long idleUntil = System.nanoTime() + keepalive.multipliedBy(5).dividedBy(2).toNanos();
@@ -195,6 +198,8 @@ class MqttReconnectTest {
         assertThat(link.isConnected()).isTrue();
 
         long silentSince = proxy.blackhole();
+        CompletableFuture<Void> inFlight = link.publish("silent/t", utf8("lost in the silence"), 1, false)
+                .toCompletableFuture();
         await(() -> !recorder.closes.isEmpty(), () -> "the silent broker closed, " + recorder);
 
         Duration detection = Duration.ofNanos(recorder.closes.get(0).nanos() - silentSince);
@@ -204,6 +209,31 @@ class MqttReconnectTest {
         // 1.4 keepalives after the last sign of life, which came at most one keepalive before the silence
         assertThat(detection).isBetween(keepalive.multipliedBy(2).dividedBy(5),
                 keepalive.multipliedBy(3).dividedBy(2).plusMillis(300));
+
+        proxy.restore();
+        recorder.awaitConnects(2);
+        inFlight.get(10, TimeUnit.SECONDS);
+        recorder.awaitMessages(1);
+        assertThat(recorder.texts()).containsExactly("lost in the silence");
+    }
+
+    @Test
+    void aBrokerThatNeverAnswersTheConnectIsGivenUpAfterTheConnectTimeoutAndItsClientReleased() throws Exception {
+        TestBroker broker = fixture.broker().start();
+        BlackholeProxy proxy = fixture.closeAfter(new BlackholeProxy(broker.port));
+        proxy.blackhole(); // TCP connects, CONNACK never comes
+        Recorder recorder = new Recorder();
+        MqttConnector connector = MqttConnector.builder().serverUri(proxy.uri()).build();
+        Connback<MqttLink> connback = fixture.start(connector,
+                Fixture.options().connectTimeout(Duration.ofMillis(500)).build(), recorder);
+        String clientId = connector.link(connback).clientId();
+
+        await(() -> recorder.errors.size() >= 2, () -> "two attempts timed out, " + recorder);
+        connback.end();
+
+        assertThat(recorder.errorValues()).first().isInstanceOf(ConnectTimeoutException.class);
+        await(() -> Fixture.pahoThreadsOf(clientId).isEmpty(),
+                () -> "Paho's threads of abandoned attempts gone: " + Fixture.pahoThreadsOf(clientId));
     }
 
     /**

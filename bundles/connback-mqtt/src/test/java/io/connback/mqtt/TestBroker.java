@@ -51,6 +51,12 @@ final class TestBroker implements AutoCloseable {
         return tlsPort;
     }
 
+    /** With {@link #tls}: asks clients for a certificate, trusting those of the broker's key store. */
+    TestBroker requireClientCertificates() {
+        properties.setProperty("need_client_auth", "true");
+        return this;
+    }
+
     String uri() {
         return "tcp://127.0.0.1:" + port;
     }
