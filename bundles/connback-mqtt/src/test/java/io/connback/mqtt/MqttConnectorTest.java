@@ -61,7 +61,7 @@ class MqttConnectorTest {
                         tuple("round/q0", 0, "m0"),
                         tuple("round/q1", 1, "m1"),
                         tuple("round/q2", 2, "m2"));
-        assertThat(link.isConnected()).isTrue();
+        assertThat(recorder.connectedOnConnect).containsExactly(true);
         assertThat(link.serverUri()).isEqualTo(broker.uri());
         assertThat(link.clientId()).matches("connback[0-9a-f]{15}");
         assertThat(link.queuedMessages()).isZero();

@@ -69,6 +69,7 @@ class MqttReconnectTest {
         recorder.awaitMessages(6);
         assertThat(recorder.texts()).containsExactlyElementsOf(texts(1, 6));
         assertThat(recorder.closes).extracting(Recorder.Timed::value).containsExactly(true);
+        assertThat(recorder.connectedOnConnect).containsExactly(true, true);
         assertThat(recorder.errorValues()).first().asString().contains("connection to " + broker.uri() + " lost");
         assertThat(link.queuedMessages()).isZero();
     }

@@ -22,6 +22,8 @@ final class Recorder implements ConnbackListener<MqttLink>, MqttMessageListener 
     record Timed<T>(T value, long nanos) {}
 
     final List<Timed<MqttLink>> connects = new CopyOnWriteArrayList<>();
+    /** What each link said of {@link MqttLink#isConnected()} in the connect event. */
+    final List<Boolean> connectedOnConnect = new CopyOnWriteArrayList<>();
     final List<Timed<Boolean>> closes = new CopyOnWriteArrayList<>();
     final List<Timed<Throwable>> errors = new CopyOnWriteArrayList<>();
     final List<MqttMessage> messages = new CopyOnWriteArrayList<>();
@@ -29,6 +31,7 @@ final class Recorder implements ConnbackListener<MqttLink>, MqttMessageListener 
 
     @Override
     public void onConnect(MqttLink link) {
+        connectedOnConnect.add(link.isConnected());
         connects.add(new Timed<>(link, System.nanoTime()));
     }
 

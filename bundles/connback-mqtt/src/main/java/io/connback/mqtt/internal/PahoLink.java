@@ -105,15 +105,23 @@ public final class PahoLink implements MqttLink, MqttCallback {
         return connected;
     }
 
-    /** The broker accepted the connection (CONNACK). */
+    /**
+     * The broker accepted the connection (CONNACK): the session subscribes and sends on it, then Connback gets it, so
+     * that the application finds it connected.
+     */
     private void established() {
+        if (!session.attach(this)) {
+            abandon(new CancellationException("connection attempt to " + serverUri()
+                    + " abandoned: it was lost, cancelled, or the Connback ended"));
+            return;
+        }
         boolean first;
         // Completing posts the connection to Connback; a loss reported meanwhile must queue up behind it.
         synchronized (this) {
             first = connected.complete(this);
         }
-        if (!first || !session.attach(this)) {
-            close(true); // abandoned while the broker answered, or the session ended
+        if (!first) {
+            close(true); // cancelled while the broker answered
         }
     }
 
