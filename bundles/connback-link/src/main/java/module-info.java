@@ -4,4 +4,5 @@ module io.connback.link {
     requires transitive io.connback.core;
 
     exports io.connback.link;
+    exports io.connback.link.mqtt;
 }

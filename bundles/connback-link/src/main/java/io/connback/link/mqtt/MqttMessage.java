@@ -1,0 +1,40 @@
+package io.connback.link.mqtt;
+
+/** A message received from the broker. Immutable; it may be kept after the listener returns. */
+public interface MqttMessage {
+
+    /**
+     * The topic the message was published to.
+     *
+     * @return the topic name
+     */
+    String topic();
+
+    /**
+     * The payload.
+     *
+     * @return a copy of the payload, which the caller may change
+     */
+    byte[] payload();
+
+    /**
+     * The QoS at which the broker delivered the message: the lower of the publisher's and the subscription's.
+     *
+     * @return 0, 1 or 2
+     */
+    int qos();
+
+    /**
+     * Whether the broker sent a retained message, kept from before the subscription was made.
+     *
+     * @return {@code true} for a retained message
+     */
+    boolean retained();
+
+    /**
+     * Whether the broker flagged the message as a possible duplicate of one it sent before.
+     *
+     * @return {@code true} if it may have been delivered already
+     */
+    boolean duplicate();
+}

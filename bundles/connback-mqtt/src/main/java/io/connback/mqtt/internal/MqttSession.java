@@ -1,0 +1,493 @@
+package io.connback.mqtt.internal;
+
+import io.connback.Connback;
+import io.connback.link.mqtt.MqttLink;
+import io.connback.link.mqtt.MqttMessage;
+import io.connback.link.mqtt.MqttMessageListener;
+import io.connback.link.mqtt.MqttSubscription;
+import io.connback.link.mqtt.OfflineQueueFullException;
+import io.connback.mqtt.OfflineQueuePolicy;
+import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionStage;
+import org.eclipse.paho.client.mqttv3.MqttTopic;
+
+/**
+ * The MQTT session of one Connback: what outlives each connection. It holds the declared subscriptions and the
+ * messages not yet acknowledged, knows the connection of the moment ({@link PahoLink}), and is the {@link MqttLink}
+ * that every link of the Connback delegates to.
+ *
+ * <p>Threads: applications call in from anywhere; Paho's callback threads report acknowledgements, messages and lost
+ * connections; Connback's workers attach and detach connections. All state is guarded by one lock, held only for
+ * bookkeeping: Paho, listeners and stages are called outside it. Messages are handed to Paho by one thread at a time
+ * (whichever found work to do), so they leave in the order they were published.
+ */
+public final class MqttSession implements MqttLink {
+
+    private static final System.Logger LOG = System.getLogger(MqttSession.class.getName());
+
+    private final MqttSettings settings;
+    private final Connback<MqttLink> connback;
+    private final String clientId;
+
+    private final Object lock = new Object();
+    // guarded by lock
+    private final ArrayDeque<Outbound> queue = new ArrayDeque<>();
+    private final Map<String, List<Handle>> subscriptions = new LinkedHashMap<>();
+    private PahoLink current;
+    private long nextSequence;
+    private long dropped;
+    private boolean sending;
+    private boolean ended;
+    // written under lock, read by the message dispatch without it
+    private volatile List<Handle> handles = List.of();
+
+    /**
+     * Starts a session.
+     *
+     * @param settings the connector's settings
+     * @param connback the Connback whose logical connection this is
+     */
+    public MqttSession(MqttSettings settings, Connback<MqttLink> connback) {
+        this.settings = settings;
+        this.connback = connback;
+        this.clientId = settings.newClientId();
+    }
+
+    MqttSettings settings() {
+        return settings;
+    }
+
+    Connback<MqttLink> connback() {
+        return connback;
+    }
+
+    // ---------------------------------------------------------------- MqttLink
+
+    @Override
+    public CompletionStage<Void> publish(String topic, byte[] payload, int qos, boolean retained) {
+        MqttTopic.validate(Objects.requireNonNull(topic, "topic"), false);
+        checkQos(qos);
+        byte[] copy = Objects.requireNonNull(payload, "payload").clone();
+        Outbound message;
+        Outbound droppedMessage = null;
+        boolean refused = false;
+        synchronized (lock) {
+            checkNotEnded();
+            message = new Outbound(nextSequence++, topic, copy, qos, retained);
+            if (queue.size() >= settings.offlineQueueSize()) {
+                dropped++;
+                if (settings.offlineQueuePolicy() == OfflineQueuePolicy.REFUSE) {
+                    refused = true;
+                } else {
+                    droppedMessage = queue.pollFirst();
+                    droppedMessage.queued = false;
+                    droppedMessage.done = true;
+                }
+            }
+            if (!refused) {
+                message.queued = true;
+                queue.addLast(message);
+            }
+        }
+        if (refused) {
+            message.delivered.completeExceptionally(queueFull("refused", message));
+        } else {
+            if (droppedMessage != null) {
+                droppedMessage.delivered.completeExceptionally(queueFull("dropped", droppedMessage));
+            }
+            sendQueued();
+        }
+        return message.delivered.minimalCompletionStage();
+    }
+
+    @Override
+    public MqttSubscription subscribe(String topicFilter, int qos, MqttMessageListener listener) {
+        MqttTopic.validate(Objects.requireNonNull(topicFilter, "topicFilter"), true);
+        checkQos(qos);
+        Handle handle = new Handle(topicFilter, qos, Objects.requireNonNull(listener, "listener"));
+        PahoLink link;
+        synchronized (lock) {
+            checkNotEnded();
+            List<Handle> sameFilter = subscriptions.computeIfAbsent(topicFilter, filter -> new ArrayList<>());
+            int grantedBefore = maxQos(sameFilter);
+            sameFilter.add(handle);
+            handles = allHandles();
+            link = qos > grantedBefore ? current : null;
+        }
+        if (link != null) {
+            link.subscribe(new String[] {topicFilter}, new int[] {qos});
+        }
+        return handle;
+    }
+
+    @Override
+    public boolean isConnected() {
+        synchronized (lock) {
+            return current != null;
+        }
+    }
+
+    @Override
+    public String serverUri() {
+        return settings.serverUri();
+    }
+
+    @Override
+    public String clientId() {
+        return clientId;
+    }
+
+    @Override
+    public int queuedMessages() {
+        synchronized (lock) {
+            return queue.size();
+        }
+    }
+
+    @Override
+    public long droppedMessages() {
+        synchronized (lock) {
+            return dropped;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MqttSession[" + settings.serverUri() + ", clientId=" + clientId + "]";
+    }
+
+    // ---------------------------------------------------------------- connections
+
+    /**
+     * Makes a newly connected link the connection of the moment: subscribes to every declared filter, then sends the
+     * queued messages (Paho writes in call order, so the subscriptions are in place before the messages arrive).
+     *
+     * @param link the connected link
+     * @return {@code false} if the session ended or the link went down meanwhile; the link is then not used
+     */
+    boolean attach(PahoLink link) {
+        String[] filters;
+        int[] qos;
+        synchronized (lock) {
+            if (ended || link.isDown()) {
+                return false;
+            }
+            current = link;
+            filters = subscriptions.keySet().toArray(String[]::new);
+            qos = subscriptions.values().stream().mapToInt(MqttSession::maxQos).toArray();
+        }
+        if (filters.length > 0) {
+            link.subscribe(filters, qos);
+        }
+        sendQueued();
+        return true;
+    }
+
+    /**
+     * Takes a link that is lost or closing out of use: its unacknowledged messages go back to the queue, in order, to
+     * be sent again on the next connection. An acknowledgement that still comes from it completes them.
+     *
+     * @param link the link
+     */
+    void detach(PahoLink link) {
+        List<Outbound> lost = new ArrayList<>();
+        boolean cancelled;
+        synchronized (lock) {
+            cancelled = ended;
+            if (current == link) {
+                current = null;
+            }
+            for (Outbound message : link.inFlight) {
+                if (message.sentOn == link && !message.done) {
+                    giveBack(message, lost);
+                }
+            }
+        }
+        failLost(lost, cancelled);
+    }
+
+    /**
+     * Ends the session: fails the messages not yet acknowledged (one in flight may have reached the broker) and
+     * forgets the subscriptions.
+     */
+    public void end() {
+        List<Outbound> lost = new ArrayList<>();
+        synchronized (lock) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            if (current != null) {
+                for (Outbound message : current.inFlight) {
+                    if (message.sentOn == current && !message.done) {
+                        message.done = true;
+                        lost.add(message);
+                    }
+                }
+                current = null;
+            }
+            for (Outbound message : queue) {
+                message.queued = false;
+                message.done = true;
+                lost.add(message);
+            }
+            queue.clear();
+            subscriptions.clear();
+            handles = List.of();
+        }
+        failLost(lost, true);
+    }
+
+    // ---------------------------------------------------------------- outbound messages
+
+    /**
+     * Hands queued messages to the current connection while its window of unacknowledged messages has room. One
+     * thread sends at a time; others leave the work to it, and it looks for more after each message.
+     */
+    private void sendQueued() {
+        synchronized (lock) {
+            if (sending) {
+                return;
+            }
+            sending = true;
+        }
+        boolean released = false;
+        try {
+            while (true) {
+                PahoLink link;
+                Outbound message;
+                synchronized (lock) {
+                    link = current;
+                    if (link == null || queue.isEmpty() || link.inFlight.size() >= MqttSettings.MAX_IN_FLIGHT) {
+                        sending = false;
+                        released = true;
+                        return;
+                    }
+                    message = queue.pollFirst();
+                    message.queued = false;
+                    message.sentOn = link;
+                    link.inFlight.add(message);
+                }
+                if (!link.send(message)) {
+                    // back in the queue: the next acknowledgement or connection sends it
+                    return;
+                }
+            }
+        } finally {
+            if (!released) {
+                synchronized (lock) {
+                    sending = false;
+                }
+            }
+        }
+    }
+
+    /**
+     * The broker acknowledged a message (QoS 1 or 2), or Paho wrote it (QoS 0).
+     *
+     * @param link the connection it was sent on
+     * @param message the message
+     */
+    void delivered(PahoLink link, Outbound message) {
+        boolean first;
+        synchronized (lock) {
+            link.inFlight.remove(message);
+            first = !message.done;
+            message.done = true;
+            if (message.queued) {
+                queue.remove(message); // sent again meanwhile; the acknowledgement came from the earlier connection
+                message.queued = false;
+            }
+        }
+        if (message.qos > 0) {
+            link.heartbeat(); // PUBACK or PUBCOMP
+        }
+        if (first) {
+            message.delivered.complete(null);
+        }
+        sendQueued();
+    }
+
+    /**
+     * Paho could not deliver a message on a connection (it was lost or is closing): the message waits for the next.
+     *
+     * @param link the connection it was sent on
+     * @param message the message
+     */
+    void notDelivered(PahoLink link, Outbound message) {
+        List<Outbound> lost = new ArrayList<>();
+        boolean cancelled;
+        synchronized (lock) {
+            cancelled = ended;
+            link.inFlight.remove(message);
+            if (message.sentOn == link && !message.done) {
+                giveBack(message, lost);
+            }
+        }
+        failLost(lost, cancelled);
+    }
+
+    /**
+     * A message sent on a connection that is gone goes back to the queue, or is lost if the session ended or the queue
+     * is full (with {@link OfflineQueuePolicy#DROP_OLDEST}, the oldest messages beyond the queue's size are dropped;
+     * with {@link OfflineQueuePolicy#REFUSE} they stay: they were accepted). Under lock.
+     *
+     * @param lost collects the messages to fail, outside the lock
+     */
+    private void giveBack(Outbound message, List<Outbound> lost) {
+        if (ended) {
+            message.done = true;
+            lost.add(message);
+            return;
+        }
+        requeue(message);
+        if (settings.offlineQueuePolicy() == OfflineQueuePolicy.DROP_OLDEST) {
+            while (queue.size() > settings.offlineQueueSize()) {
+                Outbound oldest = queue.pollFirst();
+                oldest.queued = false;
+                oldest.done = true;
+                dropped++;
+                lost.add(oldest);
+            }
+        }
+    }
+
+    /** Puts a message back in the queue at its place in publish order. Under lock. */
+    private void requeue(Outbound message) {
+        message.sentOn = null;
+        message.queued = true;
+        // messages come back only from the head of the queue: scan the few older ones
+        Iterator<Outbound> newerFirst = queue.descendingIterator();
+        ArrayDeque<Outbound> newer = new ArrayDeque<>();
+        while (newerFirst.hasNext()) {
+            Outbound waiting = newerFirst.next();
+            if (waiting.sequence < message.sequence) {
+                break;
+            }
+            newerFirst.remove();
+            newer.addFirst(waiting);
+        }
+        queue.addLast(message);
+        queue.addAll(newer);
+    }
+
+    /** Fails lost messages: cancelled if the session ended, else dropped from a full queue. */
+    private void failLost(List<Outbound> lost, boolean cancelled) {
+        for (Outbound message : lost) {
+            message.delivered.completeExceptionally(cancelled
+                    ? new CancellationException("the MQTT session of " + clientId + " ended before " + message
+                            + " was acknowledged")
+                    : queueFull("dropped", message));
+        }
+    }
+
+    private OfflineQueueFullException queueFull(String what, Outbound message) {
+        return new OfflineQueueFullException(what + " " + message + ": " + settings.offlineQueueSize()
+                + " messages wait to be sent to " + settings.serverUri() + " (offlineQueuePolicy "
+                + settings.offlineQueuePolicy() + ")");
+    }
+
+    // ---------------------------------------------------------------- inbound messages
+
+    /**
+     * Delivers a message to the listeners of every subscription whose filter matches its topic.
+     *
+     * @param message the message
+     */
+    void dispatch(MqttMessage message) {
+        for (Handle handle : handles) {
+            if (!handle.closed && MqttTopic.isMatched(handle.topicFilter, message.topic())) {
+                try {
+                    handle.listener.onMessage(message);
+                } catch (RuntimeException | Error e) {
+                    LOG.log(Level.WARNING, () -> "listener " + handle.listener + " of '" + handle.topicFilter
+                            + "' failed on a message to '" + message.topic() + "'", e);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void checkNotEnded() {
+        if (ended) {
+            throw new IllegalStateException("the MQTT session of " + clientId + " has ended (its Connback ended)");
+        }
+    }
+
+    private static void checkQos(int qos) {
+        if (qos < 0 || qos > 2) {
+            throw new IllegalArgumentException("QoS must be 0, 1 or 2, not " + qos);
+        }
+    }
+
+    private static int maxQos(List<Handle> sameFilter) {
+        return sameFilter.stream().mapToInt(handle -> handle.qos).max().orElse(-1);
+    }
+
+    /** Under lock. */
+    private List<Handle> allHandles() {
+        return subscriptions.values().stream().flatMap(List::stream).toList();
+    }
+
+    /** A declared subscription. */
+    private final class Handle implements MqttSubscription {
+        final String topicFilter;
+        final int qos;
+        final MqttMessageListener listener;
+        volatile boolean closed;
+
+        Handle(String topicFilter, int qos, MqttMessageListener listener) {
+            this.topicFilter = topicFilter;
+            this.qos = qos;
+            this.listener = listener;
+        }
+
+        @Override
+        public String topicFilter() {
+            return topicFilter;
+        }
+
+        @Override
+        public int qos() {
+            return qos;
+        }
+
+        @Override
+        public void close() {
+            PahoLink link = null;
+            synchronized (lock) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                List<Handle> sameFilter = subscriptions.get(topicFilter);
+                if (sameFilter == null) {
+                    return; // the session ended
+                }
+                sameFilter.remove(this);
+                if (sameFilter.isEmpty()) {
+                    subscriptions.remove(topicFilter);
+                    link = current;
+                }
+                handles = allHandles();
+            }
+            if (link != null) {
+                link.unsubscribe(topicFilter);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "MqttSubscription['" + topicFilter + "', QoS " + qos + "]";
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.connback.mqtt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.connback.mqtt.internal.MqttSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Configuration properties: values, defaults, errors that name key and value, passwords never shown. */
+class MqttConnectorConfigTest {
+
+    private static final String SECRET = "s3cret-never-shown";
+
+    @TempDir
+    Path folder;
+
+    private static Map<String, Object> config(Object... keysAndValues) {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("serverUri", "tcp://broker.example.com:1883");
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            properties.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return properties;
+    }
+
+    @Test
+    void readsEveryKeyAndIgnoresOthers() {
+        MqttConnector connector = MqttConnector.fromMap(config("clientId", "gateway-17", "username", "gateway",
+                "password", SECRET, "cleanSession", "false", "offlineQueueSize", 50, "offlineQueuePolicy", "REFUSE",
+                "keepalive", 30, "framing", "line"));
+
+        assertThat(connector.serverUri()).isEqualTo("tcp://broker.example.com:1883");
+        assertThat(connector.clientId()).contains("gateway-17");
+        assertThat(connector.username()).contains("gateway");
+        assertThat(connector.cleanSession()).isFalse();
+        assertThat(connector.offlineQueueSize()).isEqualTo(50);
+        assertThat(connector.offlineQueuePolicy()).isEqualTo(OfflineQueuePolicy.REFUSE);
+        assertThat(connector.hostnameVerification()).isTrue();
+    }
+
+    @Test
+    void absentKeysAndEmptyStringsTakeTheDefaults() {
+        MqttConnector connector = MqttConnector.fromMap(config("clientId", "", "username", "",
+                "offlineQueuePolicy", ""));
+
+        assertThat(connector.clientId()).isEmpty();
+        assertThat(connector.username()).isEmpty();
+        assertThat(connector.cleanSession()).isTrue();
+        assertThat(connector.offlineQueueSize()).isEqualTo(MqttConnector.DEFAULT_QUEUE_SIZE);
+        assertThat(connector.offlineQueuePolicy()).isEqualTo(OfflineQueuePolicy.DROP_OLDEST);
+    }
+
+    @Test
+    void badValuesNameTheKeyAndTheValue() {
+        assertThatThrownBy(() -> MqttConnector.fromMap(Map.of()))
+                .hasMessage("serverUri: no value: a tcp:// or ssl:// broker URI is required");
+        assertThatThrownBy(() -> MqttConnector.fromMap(config("serverUri", "ws://broker:80")))
+                .hasMessage("serverUri: invalid value 'ws://broker:80': expected tcp://host[:port] or ssl://host[:port]");
+        assertThatThrownBy(() -> MqttConnector.fromMap(config("serverUri", "tcp://user:pw@broker:1883")))
+                .hasMessageStartingWith("serverUri: invalid value 'tcp://user:pw@broker:1883': expected only a host");
+        assertThatThrownBy(() -> MqttConnector.fromMap(config("offlineQueueSize", 0)))
+                .hasMessage("offlineQueueSize: invalid value '0': must be 1 to 1000000");
+        assertThatThrownBy(() -> MqttConnector.fromMap(config("offlineQueueSize", "many")))
+                .hasMessage("offlineQueueSize: invalid value 'many': expected a number");
+        assertThatThrownBy(() -> MqttConnector.fromMap(config("offlineQueuePolicy", "dropNewest")))
+                .hasMessage("offlineQueuePolicy: invalid value 'dropNewest': expected dropOldest or refuse");
+        assertThatThrownBy(() -> MqttConnector.fromMap(config("cleanSession", "no")))
+                .hasMessage("cleanSession: invalid value 'no': expected true or false");
+        assertThatThrownBy(() -> MqttConnector.fromMap(config("cleanSession", false)))
+                .hasMessage("cleanSession: invalid value 'false': a persistent session needs a clientId");
+        assertThatThrownBy(() -> MqttConnector.fromMap(config("tls.truststore", "/etc/trust.p12")))
+                .hasMessageStartingWith("tls.truststore: invalid value '/etc/trust.p12': TLS settings need an ssl://");
+        assertThatThrownBy(() -> MqttConnector.fromMap(config("serverUri", "ssl://broker:8883",
+                "tls.truststore", folder.resolve("missing.p12").toString())))
+                .hasMessage("tls.truststore: invalid value '" + folder.resolve("missing.p12")
+                        + "': no readable file there");
+    }
+
+    @Test
+    void passwordsAreNeverRepeated() throws Exception {
+        Path notAStore = Files.writeString(folder.resolve("trust.p12"), "not a key store");
+        assertThatThrownBy(() -> MqttConnector.fromMap(config("password", SECRET)))
+                .hasMessage("password: MQTT sends a password only with a username");
+        assertThatThrownBy(() -> MqttConnector.fromMap(config("serverUri", "ssl://broker:8883",
+                "tls.truststore", notAStore.toString(), "tls.truststorePassword", SECRET)))
+                .hasMessageStartingWith("tls.truststore: invalid value '" + notAStore + "': cannot read it")
+                .message().doesNotContain(SECRET);
+
+        MqttConnector connector = MqttConnector.fromMap(config("username", "gateway", "password", SECRET));
+        assertThat(connector.toString()).isEqualTo("MqttConnector[tcp://broker.example.com:1883, username=gateway, "
+                + "cleanSession=true, offlineQueueSize=1000, offlineQueuePolicy=dropOldest]");
+    }
+
+    @Test
+    void theMqttKeepaliveIsConnbacksInWholeSeconds() {
+        assertThat(MqttSettings.keepaliveSeconds(Duration.ZERO)).isZero();
+        assertThat(MqttSettings.keepaliveSeconds(Duration.ofSeconds(60))).isEqualTo(60);
+        assertThat(MqttSettings.keepaliveSeconds(Duration.ofMillis(2500))).isEqualTo(2);
+        assertThat(MqttSettings.keepaliveSeconds(Duration.ofSeconds(65_535))).isEqualTo(65_535);
+        assertThatThrownBy(() -> MqttSettings.keepaliveSeconds(Duration.ofMillis(500)))
+                .hasMessage("keepalive: invalid value '0.5s': MQTT counts the keepalive in whole seconds: 0 (none) or"
+                        + " 1 to 65535");
+        assertThatThrownBy(() -> MqttSettings.keepaliveSeconds(Duration.ofSeconds(65_536)))
+                .hasMessageStartingWith("keepalive: invalid value '65536s'");
+    }
+}
