@@ -108,18 +108,39 @@ final class SerialLink extends AbstractLink {
                 int read = port.readBytes(buffer, buffer.length);
                 if (read > 0) {
                     received(ByteBuffer.wrap(buffer, 0, read));
-                } else if (read < 0 && close()) {
-                    onDeviceLost.run();
-                    connback.feedError(this, new IOException(remote() + ": device disconnected (read error "
-                            + port.getLastErrorCode() + ")"));
+                } else if (read < 0) {
+                    deviceLost();
+                    return;
                 }
             }
         } finally {
-            if (!port.closePort()) {
-                LOG.log(Level.DEBUG, () -> this + ": closePort reported error " + port.getLastErrorCode());
-            }
-            portClosed.countDown();
+            closePort();
         }
+    }
+
+    /**
+     * The device is gone: the port closes first, so that its node is gone too when the hot-plug watch starts and a
+     * quick replug is seen as one; then the Connback hears of it.
+     */
+    private void deviceLost() {
+        boolean closedHere = close();
+        int error = port.getLastErrorCode();
+        closePort();
+        if (closedHere) {
+            onDeviceLost.run();
+            connback.feedError(this, new IOException(remote() + ": device disconnected (read error " + error + ")"));
+        }
+    }
+
+    /** Closes the port, once; called on the reader thread only, after its last read. */
+    private void closePort() {
+        if (portClosed.getCount() == 0) {
+            return;
+        }
+        if (!port.closePort()) {
+            LOG.log(Level.DEBUG, () -> this + ": closePort reported error " + port.getLastErrorCode());
+        }
+        portClosed.countDown();
     }
 
     /** Blocking writes with the port's write timeout; a timeout or an error fails the flush. */
