@@ -137,7 +137,7 @@ public final class TcpEchoDemo {
                 .maxDelay(MAX_DELAY)
                 .build();
         print("demo", "connecting to " + host + ":" + port + " with " + options);
-        connback = Connback.create(new TcpConnector(host, port), options, new EventPrinter());
+        connback = Connback.create(new SocketChannelConnector(host, port), options, new EventPrinter());
     }
 
     /**

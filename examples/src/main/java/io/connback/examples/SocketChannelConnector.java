@@ -19,7 +19,7 @@ import java.util.concurrent.CompletionStage;
  * Connects a TCP socket without blocking and keeps its Connback informed: inbound data is a heartbeat, end of stream
  * a close, a failed read an error. Pings with a line, which an echo server sends back.
  */
-final class TcpConnector implements Connector<AsynchronousSocketChannel> {
+final class SocketChannelConnector implements Connector<AsynchronousSocketChannel> {
 
     private static final byte[] PING = "ping\n".getBytes(StandardCharsets.US_ASCII);
     private static final int READ_BUFFER_BYTES = 512;
@@ -27,7 +27,7 @@ final class TcpConnector implements Connector<AsynchronousSocketChannel> {
     private final String host;
     private final int port;
 
-    TcpConnector(String host, int port) {
+    SocketChannelConnector(String host, int port) {
         this.host = host;
         this.port = port;
     }
@@ -85,7 +85,7 @@ final class TcpConnector implements Connector<AsynchronousSocketChannel> {
 
     @Override
     public String toString() {
-        return "TcpConnector[" + host + ":" + port + "]";
+        return "SocketChannelConnector[" + host + ":" + port + "]";
     }
 
     private static void readLoop(Connback<AsynchronousSocketChannel> connback, AsynchronousSocketChannel channel) {
