@@ -26,6 +26,8 @@ import org.osgi.framework.ServiceRegistration;
  */
 public final class ConnectorService<T> {
 
+    private static final System.Logger LOG = System.getLogger(ConnectorService.class.getName());
+
     private final String type;
     private final Function<Map<String, ?>, Connector<T>> factory;
     private final ServiceRegistration<?> registration;
@@ -35,9 +37,9 @@ public final class ConnectorService<T> {
             Map<String, ?> configuration) {
         this.type = Objects.requireNonNull(type, "type");
         this.factory = Objects.requireNonNull(factory, "factory");
-        Hashtable<String, Object> properties = serviceProperties(configuration);
-        this.connector = factory.apply(configuration);
-        this.registration = context.registerService(Connector.class.getName(), new Current(), properties);
+        Checked<T> checked = check(configuration, "refused");
+        this.connector = checked.connector();
+        this.registration = context.registerService(Connector.class.getName(), new Current(), checked.properties());
     }
 
     /**
@@ -69,9 +71,9 @@ public final class ConnectorService<T> {
      *     configuration
      */
     public void update(Map<String, ?> configuration) {
-        Hashtable<String, Object> properties = serviceProperties(configuration);
-        connector = factory.apply(configuration);
-        registration.setProperties(properties);
+        Checked<T> checked = check(configuration, "change refused, the link keeps its own");
+        connector = checked.connector();
+        registration.setProperties(checked.properties());
     }
 
     /** Unregisters the service: the manager closes the link and, unless the bundle is stopping, ends it. */
@@ -79,10 +81,26 @@ public final class ConnectorService<T> {
         registration.unregister();
     }
 
-    private Hashtable<String, Object> serviceProperties(Map<String, ?> configuration) {
-        ConnbackOptions.fromMap(configuration);
-        return ConnbackProperties.ofConnector(type, configuration);
+    /**
+     * Checks the whole configuration and computes the service properties. A bad value is logged as one line that
+     * names the link, the key and the value (the operator's view), and thrown (SCR's view: the component
+     * configuration fails its activation, as its runtime and a web console show).
+     */
+    private Checked<T> check(Map<String, ?> configuration, String outcome) {
+        try {
+            Connector<T> checkedConnector = factory.apply(configuration);
+            ConnbackOptions.fromMap(configuration);
+            return new Checked<>(checkedConnector, ConnbackProperties.ofConnector(type, configuration));
+        } catch (IllegalArgumentException e) {
+            Object pid = configuration.get("service.pid");
+            LOG.log(System.Logger.Level.ERROR, () -> "link " + (pid == null ? type : pid) + ": configuration "
+                    + outcome + ": " + e.getMessage());
+            throw e;
+        }
     }
+
+    /** A configuration that passed its checks: its connector and the service properties. */
+    private record Checked<T>(Connector<T> connector, Hashtable<String, Object> properties) {}
 
     /** The service object: forwards to the connector of the current configuration. */
     private final class Current implements Connector<T> {
