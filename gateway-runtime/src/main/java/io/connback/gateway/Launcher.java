@@ -215,7 +215,7 @@ public final class Launcher {
                 "# lines: a frame ends at a line feed",
                 "framing = delimiter:hex:0a",
                 "# PING and a line feed, sent when the link has been silent for a keepalive period; the echo answers",
-                "ping.frame = text:PING\\\\n",
+                "ping.frame = hex:50 49 4E 47 0A",
                 "keepalive = 2",
                 "initialDelay = 200",
                 "maxDelay = 3000",
