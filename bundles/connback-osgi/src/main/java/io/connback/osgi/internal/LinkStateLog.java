@@ -9,6 +9,7 @@ import java.lang.System.Logger.Level;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -30,8 +31,16 @@ public final class LinkStateLog implements ConnectionListener {
     /** Attempts since the last connection, per link: the connection's own count is reset before onConnect. */
     private final Map<String, Long> attempts = new ConcurrentHashMap<>();
 
-    /** Made by SCR. */
-    public LinkStateLog() {}
+    private final Consumer<String> out;
+
+    /** Made by SCR: the lines go to the logger {@value #LOGGER}, at INFO. */
+    public LinkStateLog() {
+        this(line -> LOG.log(Level.INFO, line));
+    }
+
+    LinkStateLog(Consumer<String> out) {
+        this.out = out;
+    }
 
     @Override
     public void onConnect(ManagedConnection connection) {
@@ -55,7 +64,7 @@ public final class LinkStateLog implements ConnectionListener {
     public void onError(ManagedConnection connection, Throwable error) {
         if (error instanceof RetriesExhaustedException) {
             attempts.remove(connection.name());
-            LOG.log(Level.INFO, "link " + connection.name() + " OFFLINE: " + describe(error));
+            out.accept("link " + connection.name() + " OFFLINE: " + describe(error));
         }
     }
 
@@ -65,10 +74,10 @@ public final class LinkStateLog implements ConnectionListener {
         log(connection, "ENDED", false);
     }
 
-    private static void log(ManagedConnection connection, String change, boolean withError) {
+    private void log(ManagedConnection connection, String change, boolean withError) {
         String error = withError ? connection.lastError().map(LinkStateLog::describe).map(text -> ": " + text)
                 .orElse("") : "";
-        LOG.log(Level.INFO, "link " + connection.name() + " " + change + error);
+        out.accept("link " + connection.name() + " " + change + error);
     }
 
     private static String describe(Throwable error) {
