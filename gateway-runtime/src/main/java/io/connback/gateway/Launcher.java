@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.ServiceLoader;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleException;
@@ -92,6 +91,15 @@ public final class Launcher {
                 .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"))
                 .newFramework(frameworkProperties());
         framework.init();
+        // from here on, SIGTERM stops the framework cleanly, even while the bundles start
+        Thread hook = new Thread(() -> {
+            stop(framework);
+            closeDemo(device);
+            // SIGTERM would make the exit status 143: a clean stop is a success
+            Runtime.getRuntime().halt(0);
+        }, "connback-gateway-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+
         OsgiLogBridge logBridge = new OsgiLogBridge(framework.getBundleContext());
         logBridge.open();
         List<Bundle> bundles = install(framework);
@@ -103,21 +111,13 @@ public final class Launcher {
                 + " ms: " + bundles.size() + " bundles, watching " + home.resolve("deploy") + " and "
                 + home.resolve("conf"));
 
-        AtomicBoolean terminated = new AtomicBoolean();
-        Thread hook = new Thread(() -> {
-            terminated.set(true);
-            stop(framework);
-            closeDemo(device);
-            // SIGTERM would make the exit status 143: a clean stop is a success
-            Runtime.getRuntime().halt(0);
-        }, "connback-gateway-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-
         framework.waitForStop(0);
-        if (terminated.get()) {
-            return; // the shutdown hook finishes the stop and exits
+        try {
+            // stopped from inside (the console's "stop 0"): the hook has nothing left to do
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            return; // SIGTERM: the hook finishes the stop and exits
         }
-        // stopped from inside (the console's "stop 0" or "exit"): the hook has nothing left to do
         closeDemo(device);
         LOG.log(Level.INFO, "gateway stopped");
         System.exit(0);

@@ -50,7 +50,23 @@ final class OsgiLogBridge extends ServiceTracker<LogReaderService, LogReaderServ
             return;
         }
         String source = entry.getBundle() == null ? entry.getLoggerName() : entry.getBundle().getSymbolicName();
-        GatewayLog.log(level(entry), source, entry.getMessage(), entry.getException());
+        Throwable error = entry.getException();
+        Throwable cause = rootCause(error);
+        if (cause instanceof IllegalArgumentException && !GatewayLog.isLoggable(Level.DEBUG)) {
+            // a rejected configuration (the component names the key and the value) is the operator's to fix, not
+            // a bug: one line, not the stack of SCR
+            GatewayLog.log(level(entry), source, entry.getMessage() + ": " + cause.getMessage(), null);
+        } else {
+            GatewayLog.log(level(entry), source, entry.getMessage(), error);
+        }
+    }
+
+    private static Throwable rootCause(Throwable error) {
+        Throwable cause = error;
+        while (cause != null && cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     private static Level level(LogEntry entry) {

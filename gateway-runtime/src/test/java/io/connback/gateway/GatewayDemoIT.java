@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -54,7 +56,7 @@ class GatewayDemoIT {
     }
 
     @Test
-    void demoLinkConnectsDropsReconnectsSurvivesABadConfigurationAndStopsOnSigterm() throws Exception {
+    void demoLinkConnectsSurvivesABadConfigurationAndABundleUpdateReconnectsAndStopsOnSigterm() throws Exception {
         long start = System.nanoTime();
         ProcessBuilder command = new ProcessBuilder(home.resolve("bin/gateway").toString(), "--demo")
                 .redirectErrorStream(true).redirectOutput(home.resolve("console.txt").toFile())
@@ -69,7 +71,19 @@ class GatewayDemoIT {
         Files.writeString(home.resolve("conf/io.connback.tcp-bad.cfg"), "host = 127.0.0.1\nport = 99999\n");
         awaitLine("the bad configuration rejected", 0, line -> line.contains("port: invalid value '99999'"));
 
-        int dropped = awaitLine("the demo link dropped", connected + 1,
+        // a replaced connector jar is updated in place: the link closes and reconnects through the new bundle
+        Path tcpBundle;
+        try (Stream<Path> jars = Files.list(home.resolve("deploy"))) {
+            tcpBundle = jars.filter(jar -> jar.getFileName().toString().startsWith("connback-tcp-")).findFirst()
+                    .orElseThrow();
+        }
+        Files.setLastModifiedTime(tcpBundle, FileTime.from(Instant.now().plusSeconds(1)));
+        int updated = awaitLine("the TCP bundle updated", connected + 1,
+                line -> line.contains("Updating bundle io.connback.tcp"));
+        int swapped = awaitLine("the demo link back through the updated bundle", updated + 1,
+                line -> line.contains("link demo CONNECTED via "));
+
+        int dropped = awaitLine("the demo device dropped the link", swapped + 1,
                 line -> line.contains("link demo DISCONNECTED"));
         awaitLine("the demo link reconnected", dropped + 1,
                 line -> line.matches(".*link demo CONNECTED via 127\\.0\\.0\\.1:\\d+ after \\d+ attempts?"));
