@@ -3,7 +3,6 @@ package io.connback.gateway;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
@@ -47,10 +46,6 @@ final class DemoDevice implements AutoCloseable {
         cycle.start();
     }
 
-    int port() {
-        return port;
-    }
-
     private void cycle() {
         try {
             while (!closed) {
@@ -68,14 +63,18 @@ final class DemoDevice implements AutoCloseable {
     }
 
     private void switchOn() {
+        ServerSocket socket = null;
         try {
-            ServerSocket socket = new ServerSocket();
+            socket = new ServerSocket();
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            server = socket;
         } catch (IOException e) {
-            throw new UncheckedIOException("the demo device cannot listen on port " + port, e);
+            // taken by another program meanwhile: the link shows it; the next cycle tries again
+            LOG.log(Level.WARNING, "the demo device cannot listen on port " + port + ": " + e.getMessage());
+            closeQuietly(socket);
+            return;
         }
+        server = socket;
         Thread acceptor = new Thread(this::accept, "connback-demo-accept");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -111,16 +110,17 @@ final class DemoDevice implements AutoCloseable {
     }
 
     private void switchOff() {
-        ServerSocket socket = server;
+        closeQuietly(server);
+        connections.forEach(DemoDevice::closeQuietly);
+    }
+
+    private static void closeQuietly(AutoCloseable socket) {
         try {
             if (socket != null) {
                 socket.close();
             }
-            for (Socket connection : connections) {
-                connection.close();
-            }
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "demo device: " + e);
+        } catch (Exception e) {
+            LOG.log(Level.DEBUG, "demo device: " + e);
         }
     }
 

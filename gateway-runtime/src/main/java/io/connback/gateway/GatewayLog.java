@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 
 /**
  * Where every log record of the gateway's JVM goes: the console (standard error) and {@code log/gateway.log}, one
@@ -23,7 +24,9 @@ import java.time.format.DateTimeFormatter;
 final class GatewayLog {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
-    private static final Level THRESHOLD = Level.valueOf(System.getProperty("connback.log.level", "INFO"));
+    /** The least severe level written: {@code -Dconnback.log.level=DEBUG} (System.Logger's level names). */
+    private static final Level THRESHOLD =
+            Level.valueOf(System.getProperty("connback.log.level", "INFO").trim().toUpperCase(Locale.ROOT));
     private static final PrintStream CONSOLE = System.err;
     private static Writer file;
 

@@ -32,7 +32,8 @@ import org.osgi.framework.launch.FrameworkFactory;
  * logged to the console and to {@code log/gateway.log}. SIGTERM stops the framework, which ends the links, and the
  * process exits with 0.
  *
- * <p>Usage: {@code Launcher [--home DIR] [--demo] [--no-console]}. {@code --demo} also runs a local TCP device that
+ * <p>Usage: {@code Launcher [--demo] [--no-console]}, in the gateway's directory or with the system property
+ * {@code connback.gateway.home} (as {@code bin/gateway} runs it). {@code --demo} also runs a local TCP device that
  * drops its connections every few seconds, and a link to it ({@code conf/io.connback.tcp-demo.cfg}). The Gogo
  * console reads the terminal only: it is left out when standard input is not a terminal or with
  * {@code --no-console}; no network shell is installed.
@@ -65,9 +66,8 @@ public final class Launcher {
         Path home = Path.of(System.getProperty("connback.gateway.home", "."));
         boolean demo = false;
         boolean console = System.console() != null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--home" -> home = Path.of(args[++i]);
+        for (String arg : args) {
+            switch (arg) {
                 case "--demo" -> demo = true;
                 case "--no-console" -> console = false;
                 default -> {
