@@ -1,0 +1,136 @@
+package io.connback.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the assembled gateway as an operator does, {@code bin/gateway --demo}, in a copy of
+ * {@code target/connback-gateway}, and reads what it logs to {@code log/gateway.log}.
+ */
+class GatewayDemoIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(25);
+
+    @TempDir
+    Path home;
+
+    private Process gateway;
+
+    @BeforeEach
+    void copyAssembly() throws IOException {
+        Path assembly = Path.of(System.getProperty("connback.gateway.assembly"));
+        try (Stream<Path> files = Files.walk(assembly)) {
+            for (Path file : files.toList()) {
+                Path target = home.resolve(assembly.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
+    @AfterEach
+    void killGateway() {
+        if (gateway != null && gateway.isAlive()) {
+            gateway.destroyForcibly();
+        }
+    }
+
+    @Test
+    void demoLinkConnectsSurvivesABadConfigurationAndABundleUpdateReconnectsAndStopsOnSigterm() throws Exception {
+        long start = System.nanoTime();
+        ProcessBuilder command = new ProcessBuilder(home.resolve("bin/gateway").toString(), "--demo")
+                .redirectErrorStream(true).redirectOutput(home.resolve("console.txt").toFile())
+                .redirectInput(ProcessBuilder.Redirect.PIPE);
+        command.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        gateway = command.start();
+
+        int connected = awaitLine("the demo link connected", 0, line -> line.contains("link demo CONNECTED via "));
+        System.out.printf("bin/gateway --demo: start to link demo CONNECTED in %d ms%n",
+                Duration.ofNanos(System.nanoTime() - start).toMillis());
+
+        Files.writeString(home.resolve("conf/io.connback.tcp-bad.cfg"), "host = 127.0.0.1\nport = 99999\n");
+        awaitLine("the bad configuration rejected", 0, line -> line.contains("port: invalid value '99999'"));
+
+        // a replaced connector jar is updated in place: the link closes and reconnects through the new bundle
+        Path tcpBundle;
+        try (Stream<Path> jars = Files.list(home.resolve("deploy"))) {
+            tcpBundle = jars.filter(jar -> jar.getFileName().toString().startsWith("connback-tcp-")).findFirst()
+                    .orElseThrow();
+        }
+        Files.setLastModifiedTime(tcpBundle, FileTime.from(Instant.now().plusSeconds(1)));
+        int updated = awaitLine("the TCP bundle updated", connected + 1,
+                line -> line.contains("Updating bundle io.connback.tcp"));
+        int swapped = awaitLine("the demo link back through the updated bundle", updated + 1,
+                line -> line.contains("link demo CONNECTED via "));
+
+        int dropped = awaitLine("the demo device dropped the link", swapped + 1,
+                line -> line.contains("link demo DISCONNECTED"));
+        awaitLine("the demo link reconnected", dropped + 1,
+                line -> line.matches(".*link demo CONNECTED via 127\\.0\\.0\\.1:\\d+ after \\d+ attempts?"));
+
+        gateway.destroy(); // SIGTERM
+        assertThat(gateway.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("stopped within %s", TIMEOUT).isTrue();
+        assertThat(gateway.exitValue()).as("exit status after SIGTERM").isZero();
+        List<String> log = logLines();
+        int reconnected = lastIndexOf(log, line -> line.contains("link demo CONNECTED"));
+        assertThat(log.subList(reconnected, log.size())).as("the link closed when the gateway stopped")
+                .anyMatch(line -> line.contains("link demo DISCONNECTED"))
+                .last().asString().endsWith("gateway stopped");
+    }
+
+    /** Waits for a line of the log at or after an index, and returns its index. */
+    private int awaitLine(String what, int from, Predicate<String> matcher) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            List<String> log = logLines();
+            for (int i = from; i < log.size(); i++) {
+                if (matcher.test(log.get(i))) {
+                    return i;
+                }
+            }
+            if (System.nanoTime() - deadline > 0 || !gateway.isAlive()) {
+                throw new AssertionError("waited " + TIMEOUT.toSeconds() + " s for " + what + " (gateway alive: "
+                        + gateway.isAlive() + "); the log:\n" + String.join("\n", log));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private List<String> logLines() {
+        Path file = home.resolve("log/gateway.log");
+        try {
+            return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int lastIndexOf(List<String> lines, Predicate<String> matcher) {
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (matcher.test(lines.get(i))) {
+                return i;
+            }
+        }
+        throw new AssertionError("no such line");
+    }
+}
