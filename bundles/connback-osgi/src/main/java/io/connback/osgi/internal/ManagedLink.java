@@ -38,6 +38,7 @@ final class ManagedLink implements ManagedConnection {
     private volatile long attempts;
     private volatile Throwable lastError;
     private volatile ServiceRegistration<ManagedConnection> registration;
+    private volatile boolean retired; // set once by shutdown, before the service is unregistered
 
     ManagedLink(String name, String type, Function<ManagedLink, Iterable<ConnectionListener>> listeners) {
         this.name = name;
@@ -95,6 +96,7 @@ final class ManagedLink implements ManagedConnection {
      * @param tellListeners whether the listeners receive the end
      */
     synchronized void shutdown(boolean tellListeners) {
+        retired = true;
         Optional<Connback<Object>> running = connback();
         if (!tellListeners) {
             events = null;
@@ -188,7 +190,9 @@ final class ManagedLink implements ManagedConnection {
 
     private void updateProperties() {
         ServiceRegistration<ManagedConnection> current = registration;
-        if (current != null) {
+        // a retired link's service is unregistered right after: changing its properties meanwhile would race the
+        // framework's unregistration (Felix Log 1.3.0 then fails on the service event of a bundle-less reference)
+        if (current != null && !retired) {
             try {
                 current.setProperties(serviceProperties());
             } catch (IllegalStateException unregistered) {
