@@ -62,6 +62,6 @@ public interface ConnbackScheduler {
      * @return a scheduler over it, on {@link System#nanoTime()}
      */
     static ConnbackScheduler of(ScheduledExecutorService executor) {
-        return new ExecutorScheduler(Objects.requireNonNull(executor, "executor"));
+        return new ExecutorScheduler(Objects.requireNonNull(executor, "executor"), 0);
     }
 }

@@ -8,9 +8,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * A {@link ConnbackScheduler} over a {@link ScheduledExecutorService}, on {@link System#nanoTime()}.
  *
+ * <p>With a tick, timers are coalesced: a timer's due time is rounded up to the next tick of that grid, so that a
+ * pool thread wakes once per tick and runs the tick's timers one after the other, instead of sleeping and waking for
+ * each (as Netty's hashed wheel does). No timer runs early, and none more than a tick late.
+ *
  * @param executor runs the timers and the event delivery
+ * @param tickNanos the grid on which timers are due; zero for none
  */
-public record ExecutorScheduler(ScheduledExecutorService executor) implements ConnbackScheduler {
+public record ExecutorScheduler(ScheduledExecutorService executor, long tickNanos) implements ConnbackScheduler {
 
     @Override
     public long nanoTime() {
@@ -24,7 +29,12 @@ public record ExecutorScheduler(ScheduledExecutorService executor) implements Co
 
     @Override
     public Cancellable schedule(Runnable task, long delayNanos) {
-        ScheduledFuture<?> future = executor.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+        long delay = delayNanos;
+        if (tickNanos > 0 && delayNanos > 0) {
+            long now = System.nanoTime();
+            delay = Math.floorDiv(now + delayNanos + tickNanos - 1, tickNanos) * tickNanos - now;
+        }
+        ScheduledFuture<?> future = executor.schedule(task, delay, TimeUnit.NANOSECONDS);
         return () -> future.cancel(false);
     }
 }

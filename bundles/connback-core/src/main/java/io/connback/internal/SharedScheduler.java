@@ -7,16 +7,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The default {@link ConnbackScheduler}: one small pool of daemon threads named {@code connback-N} for every
+ * Holds the default {@link ConnbackScheduler}: one small pool of daemon threads named {@code connback-N} for every
  * Connback's timers and event delivery. Threads end after a few idle seconds, so a JVM (or an OSGi framework) with no
- * Connback left runs no Connback thread; they come back when needed.
- *
- * <p>Timers are coalesced: a timer's due time is rounded up to the next tick of a {@value #TICK_MILLIS} ms grid. Ten
- * thousand links at keepalive 5 s make 4,000 timers a second; on the grid, a pool thread wakes once per tick and runs
- * the tick's timers one after the other instead of sleeping and waking for each (as Netty's hashed wheel does). No
- * timer runs early, and none more than a tick late.
+ * Connback left runs no Connback thread; they come back when needed. Timers are coalesced on a
+ * {@value #TICK_MILLIS} ms grid: ten thousand links at keepalive 5 s make 4,000 timers a second, and on the grid a
+ * pool thread wakes once per tick for them.
  */
-public final class SharedScheduler implements ConnbackScheduler {
+public final class SharedScheduler {
 
     /** How many worker threads the shared pool runs at most. */
     public static final int THREADS = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
@@ -28,39 +25,10 @@ public final class SharedScheduler implements ConnbackScheduler {
     public static final long TICK_MILLIS = 10;
 
     /** The one instance behind {@link ConnbackScheduler#shared()}. */
-    public static final ConnbackScheduler INSTANCE = new SharedScheduler();
-
-    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
-
-    private final ConnbackScheduler executor = new ExecutorScheduler(newExecutor());
+    public static final ConnbackScheduler INSTANCE =
+            new ExecutorScheduler(newExecutor(), TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS));
 
     private SharedScheduler() {}
-
-    @Override
-    public long nanoTime() {
-        return System.nanoTime();
-    }
-
-    @Override
-    public void execute(Runnable task) {
-        executor.execute(task);
-    }
-
-    @Override
-    public Cancellable schedule(Runnable task, long delayNanos) {
-        if (delayNanos <= 0) {
-            return executor.schedule(task, 0);
-        }
-        long now = System.nanoTime();
-        long due = now + delayNanos;
-        long onGrid = Math.floorDiv(due + TICK_NANOS - 1, TICK_NANOS) * TICK_NANOS;
-        return executor.schedule(task, onGrid - now);
-    }
-
-    @Override
-    public String toString() {
-        return "ConnbackScheduler.shared[" + THREADS + " threads, " + TICK_MILLIS + " ms ticks]";
-    }
 
     private static ScheduledThreadPoolExecutor newExecutor() {
         AtomicInteger count = new AtomicInteger();
