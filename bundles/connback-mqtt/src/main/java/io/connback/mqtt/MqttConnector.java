@@ -6,12 +6,15 @@ import io.connback.Connector;
 import io.connback.Subscription;
 import io.connback.config.ConfigValues;
 import io.connback.link.mqtt.MqttLink;
+import io.connback.link.mqtt.MqttMessage;
+import io.connback.mqtt.internal.Message;
 import io.connback.mqtt.internal.MqttSession;
 import io.connback.mqtt.internal.MqttSettings;
 import io.connback.mqtt.internal.PahoLink;
 import io.connback.mqtt.internal.TlsStores;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
 import java.util.Locale;
@@ -22,6 +25,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
+import org.eclipse.paho.client.mqttv3.MqttTopic;
 
 /**
  * A {@link Connector} of {@link MqttLink}s to an MQTT 3.1.1 broker, over Eclipse Paho's asynchronous client with its
@@ -67,6 +71,13 @@ import javax.net.ssl.SSLSocketFactory;
  * so the broker publishes the client's will, if any. Messages not acknowledged when a connection closes are sent again
  * on the next one. A lost connection is reported as an error naming the broker and the reason, and reconnected.
  *
+ * <h2>Last will</h2>
+ * With {@code will.topic} set, every connection carries a will: the broker publishes it when the connection ends
+ * without DISCONNECT (the process was killed, the network dropped, the keepalive timed out on either side, a forced
+ * close) and discards it on a graceful close. A gateway announces itself with a retained message at each connection
+ * and leaves the retained will {@code offline} behind, e.g. {@code will.topic=site/gateway-17/status},
+ * {@code will.payload={"state":"offline"}}, {@code will.retained=true}.
+ *
  * <h2>TLS</h2>
  * An {@code ssl://} server URI runs TLS. The broker's certificate is verified: against {@code tls.truststore} if
  * configured, else against the JVM's default trust (the {@code javax.net.ssl.trustStore} system properties, or the
@@ -91,6 +102,11 @@ import javax.net.ssl.SSLSocketFactory;
  *   <tr><td>{@code offlineQueuePolicy}</td><td>when it is full: {@code dropOldest} (the oldest waiting message is
  *       dropped) or {@code refuse} (the new one is); either way counted in {@link MqttLink#droppedMessages()}</td>
  *       <td>{@code dropOldest}</td></tr>
+ *   <tr><td>{@code will.topic}</td><td>the topic of the will, without wildcards</td><td>no will</td></tr>
+ *   <tr><td>{@code will.payload}</td><td>its payload, as UTF-8 text (needs {@code will.topic})</td>
+ *       <td>empty</td></tr>
+ *   <tr><td>{@code will.qos}</td><td>its QoS: 0, 1 or 2</td><td>1</td></tr>
+ *   <tr><td>{@code will.retained}</td><td>{@code true} to have the broker retain it</td><td>{@code false}</td></tr>
  *   <tr><td>{@code tls.truststore}</td><td>path of the key store of trusted certificates</td>
  *       <td>the JVM's trust</td></tr>
  *   <tr><td>{@code tls.truststorePassword}</td><td>its password, if it has one</td><td>none</td></tr>
@@ -110,6 +126,8 @@ public final class MqttConnector implements Connector<MqttLink> {
     public static final int DEFAULT_QUEUE_SIZE = 1000;
     /** The largest {@code offlineQueueSize}: the messages are held in memory. */
     public static final int MAX_QUEUE_SIZE = 1_000_000;
+    /** The default {@code will.qos}. */
+    public static final int DEFAULT_WILL_QOS = 1;
 
     private final MqttSettings settings;
     private final Map<Connback<MqttLink>, Served> sessions = new ConcurrentHashMap<>();
@@ -250,6 +268,15 @@ public final class MqttConnector implements Connector<MqttLink> {
     }
 
     /**
+     * The will set on every connection.
+     *
+     * @return the will, or empty if none
+     */
+    public Optional<MqttMessage> will() {
+        return settings.will();
+    }
+
+    /**
      * Describes the connector for logs: the server URI, the client id and user name if set; never the password.
      *
      * @return the description
@@ -309,6 +336,10 @@ public final class MqttConnector implements Connector<MqttLink> {
         private Path keystore;
         private char[] keystorePassword;
         private boolean hostnameVerification = true;
+        private String willTopic;
+        private byte[] willPayload;
+        private int willQos = DEFAULT_WILL_QOS;
+        private boolean willRetained;
 
         private Builder() {}
 
@@ -443,6 +474,24 @@ public final class MqttConnector implements Connector<MqttLink> {
         }
 
         /**
+         * Sets the will, which the broker publishes when a connection ends without DISCONNECT (see the class
+         * description). Default none.
+         *
+         * @param topic the topic name, without wildcards
+         * @param payload the payload, copied; may be empty
+         * @param qos 0, 1 or 2
+         * @param retained whether the broker retains it, e.g. as the last known status
+         * @return this builder
+         */
+        public Builder will(String topic, byte[] payload, int qos, boolean retained) {
+            this.willTopic = Objects.requireNonNull(topic, "topic");
+            this.willPayload = Objects.requireNonNull(payload, "payload").clone();
+            this.willQos = qos;
+            this.willRetained = retained;
+            return this;
+        }
+
+        /**
          * Applies configuration properties over the values set so far; see {@link MqttConnector#fromMap(Map)}.
          *
          * @param properties the configuration
@@ -463,6 +512,7 @@ public final class MqttConnector implements Connector<MqttLink> {
             Optional<char[]> keySecret = text(values, "tls.keystorePassword").map(String::toCharArray);
             text(values, "tls.keystore").ifPresent(path -> keystore(Path.of(path), keySecret.orElse(null)));
             values.bool("tls.hostnameVerification").ifPresent(this::hostnameVerification);
+            applyWill(values);
             return this;
         }
 
@@ -494,7 +544,42 @@ public final class MqttConnector implements Connector<MqttLink> {
             }
             return new MqttConnector(new MqttSettings(serverUri, Optional.ofNullable(clientId),
                     Optional.ofNullable(username), password, cleanSession, offlineQueueSize, offlineQueuePolicy,
-                    tls ? Optional.of(socketFactory()) : Optional.empty(), hostnameVerification));
+                    tls ? Optional.of(socketFactory()) : Optional.empty(), hostnameVerification, checkWill()));
+        }
+
+        /**
+         * Reads the {@code will.*} keys. Without {@code will.topic}, {@code will.qos} and {@code will.retained} are
+         * ignored (a metatype form sets their defaults), but a {@code will.payload} is a will without a topic.
+         */
+        private void applyWill(ConfigValues values) {
+            Optional<String> topic = text(values, "will.topic");
+            Optional<String> payload = text(values, "will.payload");
+            Optional<Integer> qos = values.wholeNumber("will.qos");
+            Optional<Boolean> retained = values.bool("will.retained");
+            if (topic.isEmpty()) {
+                if (payload.isPresent()) {
+                    throw ConfigValues.invalid("will.payload", payload.get(), "a will needs a will.topic");
+                }
+                return;
+            }
+            will(topic.get(), payload.orElse("").getBytes(StandardCharsets.UTF_8), qos.orElse(willQos),
+                    retained.orElse(willRetained));
+        }
+
+        /** Checks the will, if any. */
+        private Optional<MqttMessage> checkWill() {
+            if (willTopic == null) {
+                return Optional.empty();
+            }
+            try {
+                MqttTopic.validate(willTopic, false);
+            } catch (IllegalArgumentException e) {
+                throw ConfigValues.invalid("will.topic", willTopic, e.getMessage());
+            }
+            if (willQos < 0 || willQos > 2) {
+                throw ConfigValues.invalid("will.qos", willQos, "must be 0, 1 or 2");
+            }
+            return Optional.of(Message.will(willTopic, willPayload, willQos, willRetained));
         }
 
         /** Checks the server URI; tells whether it runs TLS. */

@@ -1,5 +1,6 @@
 package io.connback.link.mqtt;
 
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -104,4 +105,17 @@ public interface MqttLink {
      * @return the number of messages lost to a full queue
      */
     long droppedMessages();
+
+    /**
+     * The session's will: the message that the broker publishes for the client when a connection ends without an
+     * MQTT DISCONNECT (the process was killed, the network or the broker dropped the connection, the keepalive timed
+     * out, the link was closed by force). A graceful close sends DISCONNECT, and the broker discards the will. Set in
+     * the connector's configuration; the same on every connection of the session.
+     *
+     * @return the will, or empty if none is set or the connector does not tell
+     * @since 0.2
+     */
+    default Optional<MqttMessage> will() {
+        return Optional.empty();
+    }
 }

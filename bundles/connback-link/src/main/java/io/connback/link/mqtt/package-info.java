@@ -11,7 +11,7 @@
  * {@link io.connback.link.mqtt.OfflineQueueFullException}.
  */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package io.connback.link.mqtt;
 
 import org.osgi.annotation.bundle.Export;

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.paho.client.mqttv3.MqttTopic;
@@ -157,6 +158,11 @@ public final class MqttSession implements MqttLink {
         synchronized (lock) {
             return dropped;
         }
+    }
+
+    @Override
+    public Optional<MqttMessage> will() {
+        return settings.will();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.connback.mqtt.internal;
 
 import io.connback.config.ConfigValues;
+import io.connback.link.mqtt.MqttMessage;
 import io.connback.mqtt.OfflineQueuePolicy;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -31,6 +32,7 @@ public final class MqttSettings {
     private final OfflineQueuePolicy offlineQueuePolicy;
     private final Optional<SSLSocketFactory> socketFactory;
     private final boolean hostnameVerification;
+    private final Optional<MqttMessage> will;
 
     /**
      * Creates the settings from validated values.
@@ -44,10 +46,11 @@ public final class MqttSettings {
      * @param offlineQueuePolicy what a publish does when the queue is full
      * @param socketFactory the TLS socket factory for {@code ssl://}, or empty for plain TCP
      * @param hostnameVerification whether the broker's certificate must match its host
+     * @param will the will set on every connection, or empty
      */
     public MqttSettings(String serverUri, Optional<String> clientId, Optional<String> username, char[] password,
             boolean cleanSession, int offlineQueueSize, OfflineQueuePolicy offlineQueuePolicy,
-            Optional<SSLSocketFactory> socketFactory, boolean hostnameVerification) {
+            Optional<SSLSocketFactory> socketFactory, boolean hostnameVerification, Optional<MqttMessage> will) {
         this.serverUri = serverUri;
         this.clientId = clientId;
         this.username = username;
@@ -57,6 +60,7 @@ public final class MqttSettings {
         this.offlineQueuePolicy = offlineQueuePolicy;
         this.socketFactory = socketFactory;
         this.hostnameVerification = hostnameVerification;
+        this.will = will;
     }
 
     /**
@@ -109,6 +113,8 @@ public final class MqttSettings {
         }
         socketFactory.ifPresent(options::setSocketFactory);
         options.setHttpsHostnameVerificationEnabled(hostnameVerification);
+        will.ifPresent(message -> options.setWill(message.topic(), message.payload(), message.qos(),
+                message.retained()));
         return options;
     }
 
@@ -157,12 +163,18 @@ public final class MqttSettings {
         return hostnameVerification;
     }
 
+    /** @return the will set on every connection, or empty */
+    public Optional<MqttMessage> will() {
+        return will;
+    }
+
     /** Describes the settings for logs, without the password. */
     @Override
     public String toString() {
         return serverUri + clientId.map(id -> ", clientId=" + id).orElse("")
                 + username.map(name -> ", username=" + name).orElse("")
                 + ", cleanSession=" + cleanSession + ", offlineQueueSize=" + offlineQueueSize
-                + ", offlineQueuePolicy=" + offlineQueuePolicy;
+                + ", offlineQueuePolicy=" + offlineQueuePolicy
+                + will.map(message -> ", will=" + message.topic()).orElse("");
     }
 }

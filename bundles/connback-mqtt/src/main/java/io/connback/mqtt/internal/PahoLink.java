@@ -9,6 +9,7 @@ import io.connback.link.mqtt.MqttMessageListener;
 import io.connback.link.mqtt.MqttSubscription;
 import java.lang.System.Logger.Level;
 import java.util.LinkedHashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -271,7 +272,7 @@ public final class PahoLink implements MqttLink, MqttCallback {
     @Override
     public void messageArrived(String topic, MqttMessage message) {
         heartbeat();
-        session.dispatch(new ReceivedMessage(topic, message));
+        session.dispatch(Message.received(topic, message));
     }
 
     @Override
@@ -314,6 +315,11 @@ public final class PahoLink implements MqttLink, MqttCallback {
     @Override
     public long droppedMessages() {
         return session.droppedMessages();
+    }
+
+    @Override
+    public Optional<io.connback.link.mqtt.MqttMessage> will() {
+        return session.will();
     }
 
     @Override
