@@ -1,0 +1,186 @@
+package io.connback.fleet.internal;
+
+import io.connback.osgi.ConnectionListener;
+import io.connback.osgi.ManagedConnection;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Instant;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The fleet status of the gateway (configuration {@code io.connback.fleet}, optional): a {@link FleetPublisher} fed
+ * with every {@link ManagedConnection} service and, as a whiteboard {@link ConnectionListener} of all links, with their
+ * events. It publishes through the managed MQTT connection named by {@code link} ({@code fleet} by default), whenever
+ * that link exists; the link's configuration should set the will that marks the gateway offline (a warning says so
+ * otherwise).
+ *
+ * <p>A changed configuration restarts the component: the old status topic goes offline, the new one online.
+ */
+@Component(configurationPid = FleetComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        service = ConnectionListener.class, immediate = true)
+@Designate(ocd = FleetComponent.Config.class)
+public final class FleetComponent implements ConnectionListener {
+
+    /** The configuration PID. */
+    static final String PID = "io.connback.fleet";
+
+    private static final System.Logger LOG = System.getLogger(FleetComponent.class.getName());
+
+    /** How long stopping waits for the broker to acknowledge the offline status. */
+    private static final long OFFLINE_ACK_SECONDS = 2;
+
+    /** The configuration of the fleet status. */
+    @ObjectClassDefinition(name = "Connback fleet status", description = "Publishes the gateway's status and the "
+            + "state of each link, retained, through an MQTT link of the gateway.")
+    public @interface Config {
+
+        /**
+         * The gateway's name in the topics.
+         *
+         * @return the name, or empty for the host name
+         */
+        @AttributeDefinition(name = "Gateway id", description = "The gateway's name in the topics, without / + #; "
+                + "the host name if empty.", required = false)
+        String gatewayId() default "";
+
+        /**
+         * The managed MQTT connection to publish through.
+         *
+         * @return the link name
+         */
+        @AttributeDefinition(name = "Broker link", description = "The name of the MQTT link to publish through. "
+                + "Its configuration should set will.topic=<topicPrefix>/<gatewayId>/status, "
+                + "will.payload={\"state\":\"offline\"} and will.retained=true.")
+        String link() default "fleet";
+
+        /**
+         * The first levels of the topics.
+         *
+         * @return the prefix
+         */
+        @AttributeDefinition(name = "Topic prefix", description = "The first levels of the topics: "
+                + "<topicPrefix>/<gatewayId>/status and <topicPrefix>/<gatewayId>/links/<link name>.")
+        String topicPrefix() default "connback";
+    }
+
+    private final FleetPublisher publisher;
+
+    /**
+     * Starts publishing; the connections are bound after this.
+     *
+     * @param config the configuration
+     * @param context tells the gateway's version (this bundle's)
+     * @throws IllegalArgumentException naming the key and the value, if one is not usable in a topic
+     */
+    @Activate
+    public FleetComponent(Config config, BundleContext context) {
+        String gatewayId = config.gatewayId().isBlank() ? hostName() : config.gatewayId().trim();
+        this.publisher = new FleetPublisher(gatewayId, config.topicPrefix().trim(), config.link(),
+                context.getBundle().getVersion().toString(),
+                ProcessHandle.current().info().startInstant().orElseGet(Instant::now));
+        LOG.log(Level.INFO, () -> "fleet status of " + gatewayId + " on " + publisher.statusTopic()
+                + ", through link " + config.link());
+    }
+
+    /**
+     * A managed connection registered.
+     *
+     * @param connection the connection
+     */
+    @Reference(service = ManagedConnection.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "removeConnection")
+    void addConnection(ManagedConnection connection) {
+        publisher.added(connection);
+    }
+
+    /**
+     * A managed connection unregisters: its configuration is gone if the connection manager stays active, otherwise
+     * the manager stops.
+     *
+     * @param connection the connection
+     * @param reference its reference, still valid while it unregisters
+     */
+    void removeConnection(ManagedConnection connection, ServiceReference<ManagedConnection> reference) {
+        Bundle manager = reference.getBundle();
+        publisher.removed(connection, manager != null && manager.getState() == Bundle.ACTIVE);
+    }
+
+    /**
+     * Publishes the offline status, and waits a little for the broker to take it, so that the link does not close
+     * before.
+     */
+    @Deactivate
+    void deactivate() {
+        try {
+            publisher.stop().toCompletableFuture().get(OFFLINE_ACK_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.log(Level.DEBUG, () -> "fleet status: the offline status was not acknowledged: " + e);
+        }
+    }
+
+    @Override
+    public void onConnect(ManagedConnection connection) {
+        publisher.changed(connection);
+    }
+
+    @Override
+    public void onReconnect(ManagedConnection connection) {
+        publisher.changed(connection);
+    }
+
+    @Override
+    public void onClose(ManagedConnection connection, boolean hasError) {
+        publisher.changed(connection);
+    }
+
+    @Override
+    public void onOffline(ManagedConnection connection) {
+        publisher.changed(connection);
+    }
+
+    @Override
+    public void onError(ManagedConnection connection, Throwable error) {
+        publisher.changed(connection);
+    }
+
+    @Override
+    public void onEnd(ManagedConnection connection) {
+        publisher.changed(connection);
+    }
+
+    @Override
+    public String toString() {
+        return publisher.toString();
+    }
+
+    /** The host name, as the system tells it, or {@code gateway} if it cannot. */
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            LOG.log(Level.WARNING, "fleet status: the host name is unknown (" + e.getMessage()
+                    + "); set gatewayId in the configuration " + PID);
+            return "gateway";
+        }
+    }
+}
