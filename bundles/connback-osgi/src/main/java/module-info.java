@@ -5,6 +5,7 @@
 module io.connback.osgi {
     requires static osgi.annotation;
     requires static org.osgi.service.component.annotations;
+    requires static org.osgi.service.metatype.annotations;
     requires transitive io.connback.link;
     requires osgi.core;
 

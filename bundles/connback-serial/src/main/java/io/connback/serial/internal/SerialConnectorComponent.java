@@ -2,6 +2,7 @@ package io.connback.serial.internal;
 
 import io.connback.link.Link;
 import io.connback.osgi.ConnectorService;
+import io.connback.osgi.LinkAttributes;
 import io.connback.serial.SerialConnector;
 import java.util.Map;
 import org.osgi.framework.BundleContext;
@@ -32,22 +33,13 @@ public final class SerialConnectorComponent {
     private static final String TYPE = "serial";
 
     /**
-     * The configuration of a serial link: the connector's keys, the link's, then the Connback options. Metatype
-     * annotations cannot share attributes, so the link keys and the Connback options are described again in every
-     * connector's configuration type.
+     * The configuration of a serial link, as metatype describes it: the connector's keys here, the link keys and the
+     * Connback options from {@link LinkAttributes}. The component reads the raw properties, which
+     * {@link ConnectorService} checks with the messages of the connector's {@code fromMap}.
      */
     @ObjectClassDefinition(name = "Connback serial link",
             description = "A device link over a serial port, kept alive by Connback.")
-    public @interface Config {
-
-        /**
-         * The link name.
-         *
-         * @return the name
-         */
-        @AttributeDefinition(description = "The link name; defaults to the name of the factory configuration.",
-                required = false)
-        String name();
+    public interface Config extends LinkAttributes {
 
         /**
          * The serial port.
@@ -63,16 +55,17 @@ public final class SerialConnectorComponent {
          *
          * @return bits per second
          */
-        @AttributeDefinition(description = "Bits per second.", required = false)
-        int baudRate() default 9600;
+        @AttributeDefinition(description = "Bits per second.", required = false, defaultValue = "9600")
+        int baudRate();
 
         /**
          * Data bits.
          *
          * @return 5 to 8
          */
-        @AttributeDefinition(description = "Data bits, 5 to 8.", required = false, min = "5", max = "8")
-        int dataBits() default 8;
+        @AttributeDefinition(description = "Data bits, 5 to 8.", required = false, min = "5", max = "8",
+                defaultValue = "8")
+        int dataBits();
 
         /**
          * Parity.
@@ -80,8 +73,9 @@ public final class SerialConnectorComponent {
          * @return the parity name
          */
         @AttributeDefinition(description = "Parity.", required = false, options = {@Option(value = "none"),
-            @Option(value = "odd"), @Option(value = "even"), @Option(value = "mark"), @Option(value = "space")})
-        String parity() default "none";
+            @Option(value = "odd"), @Option(value = "even"), @Option(value = "mark"), @Option(value = "space")},
+                defaultValue = "none")
+        String parity();
 
         /**
          * Stop bits.
@@ -89,8 +83,8 @@ public final class SerialConnectorComponent {
          * @return 1, 1.5 or 2
          */
         @AttributeDefinition(description = "Stop bits.", required = false,
-                options = {@Option(value = "1"), @Option(value = "1.5"), @Option(value = "2")})
-        String stopBits() default "1";
+                options = {@Option(value = "1"), @Option(value = "1.5"), @Option(value = "2")}, defaultValue = "1")
+        String stopBits();
 
         /**
          * Flow control.
@@ -98,8 +92,9 @@ public final class SerialConnectorComponent {
          * @return the flow control name
          */
         @AttributeDefinition(description = "Flow control.", required = false,
-                options = {@Option(value = "none"), @Option(value = "rts/cts"), @Option(value = "xon/xoff")})
-        String flowControl() default "none";
+                options = {@Option(value = "none"), @Option(value = "rts/cts"), @Option(value = "xon/xoff")},
+                defaultValue = "none")
+        String flowControl();
 
         /**
          * The wait after opening.
@@ -109,134 +104,6 @@ public final class SerialConnectorComponent {
         @AttributeDefinition(description = "Wait after opening the port, ms, for devices that reset on open.",
                 required = false)
         String openDelay();
-
-        /**
-         * The framing of inbound bytes.
-         *
-         * @return the framing
-         */
-        @AttributeDefinition(description = "How inbound bytes are cut into frames: none, delimiter:..., "
-                + "fixed:..., length:... (see LinkSettings).", required = false)
-        String framing() default "none";
-
-        /**
-         * The largest inbound frame.
-         *
-         * @return bytes
-         */
-        @AttributeDefinition(description = "Largest inbound frame, bytes.", required = false)
-        String maxFrameSize();
-
-        /**
-         * The bound of the outbound queue.
-         *
-         * @return bytes
-         */
-        @AttributeDefinition(description = "Bytes that may wait to be sent.", required = false)
-        String maxQueuedBytes();
-
-        /**
-         * The keepalive probe.
-         *
-         * @return a byte string
-         */
-        @AttributeDefinition(description = "Frame sent to a silent device by the keepalive (see LinkSettings).",
-                required = false)
-        String ping_frame();
-
-        /**
-         * Which inbound data proves the device alive.
-         *
-         * @return the matcher
-         */
-        @AttributeDefinition(description = "Inbound data that counts as a heartbeat (see LinkSettings).",
-                required = false)
-        String pong_match();
-
-        /**
-         * Keepalive.
-         *
-         * @return seconds
-         */
-        @AttributeDefinition(description = "Seconds without traffic before a ping; 0 disables.", required = false)
-        String keepalive();
-
-        /**
-         * Connect timeout.
-         *
-         * @return milliseconds
-         */
-        @AttributeDefinition(description = "Connection attempt timeout, ms.", required = false)
-        String connectTimeout();
-
-        /**
-         * Backoff strategy.
-         *
-         * @return the strategy name
-         */
-        @AttributeDefinition(description = "Backoff between attempts.", required = false,
-                options = {@Option(value = "exponential"), @Option(value = "fibonacci"),
-                    @Option(value = "decorrelated")})
-        String strategy();
-
-        /**
-         * Jitter.
-         *
-         * @return the jitter name
-         */
-        @AttributeDefinition(description = "Randomization of the delays.", required = false,
-                options = {@Option(value = "none"), @Option(value = "full"), @Option(value = "equal")})
-        String jitter();
-
-        /**
-         * First delay.
-         *
-         * @return milliseconds
-         */
-        @AttributeDefinition(description = "First backoff delay, ms.", required = false)
-        String initialDelay();
-
-        /**
-         * Longest delay.
-         *
-         * @return milliseconds
-         */
-        @AttributeDefinition(description = "Longest backoff delay, ms.", required = false)
-        String maxDelay();
-
-        /**
-         * Attempts before giving up.
-         *
-         * @return a whole number or Infinity
-         */
-        @AttributeDefinition(description = "Attempts before going offline: a whole number or Infinity.",
-                required = false)
-        String maxNumOfAttempts();
-
-        /**
-         * Growth factor.
-         *
-         * @return the factor
-         */
-        @AttributeDefinition(description = "Growth factor of the exponential backoff.", required = false)
-        String factor();
-
-        /**
-         * Whether the first attempt waits.
-         *
-         * @return true to wait
-         */
-        @AttributeDefinition(description = "Wait a backoff delay before the first attempt too.", required = false)
-        boolean delayFirstAttempt() default false;
-
-        /**
-         * Time after which a connection counts as stable.
-         *
-         * @return milliseconds
-         */
-        @AttributeDefinition(description = "Connected time after which the backoff starts over, ms.",
-                required = false)
-        String stableAfter();
     }
 
     private final ConnectorService<Link> service;
@@ -244,13 +111,12 @@ public final class SerialConnectorComponent {
     /**
      * Registers the connector service of the link, once its whole configuration is checked.
      *
-     * @param config the typed configuration, which documents the keys; the raw properties are read
      * @param properties the configuration properties
      * @param context registers the connector service
      * @throws IllegalArgumentException naming the key and the value, if a value is missing, malformed or out of range
      */
     @Activate
-    public SerialConnectorComponent(Config config, Map<String, Object> properties, BundleContext context) {
+    public SerialConnectorComponent(Map<String, Object> properties, BundleContext context) {
         this.service = ConnectorService.register(context, TYPE, SerialConnector::fromMap, properties);
     }
 
