@@ -6,6 +6,10 @@
 module io.connback.mqtt {
     requires transitive io.connback.link;
     requires org.eclipse.paho.client.mqttv3;
+    requires static io.connback.osgi;
+    requires static osgi.core;
+    requires static org.osgi.service.component.annotations;
+    requires static org.osgi.service.metatype.annotations;
 
     exports io.connback.mqtt;
 }

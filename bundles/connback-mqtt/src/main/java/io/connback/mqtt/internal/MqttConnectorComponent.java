@@ -1,0 +1,249 @@
+package io.connback.mqtt.internal;
+
+import io.connback.link.mqtt.MqttLink;
+import io.connback.mqtt.MqttConnector;
+import io.connback.osgi.ConnectionAttributes;
+import io.connback.osgi.ConnectorService;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+/**
+ * One MQTT link of the gateway, from a factory configuration {@code io.connback.mqtt} (e.g.
+ * {@code conf/io.connback.mqtt-fleet.cfg}): registers the link's {@link io.connback.Connector} service, which the
+ * connection manager of {@code io.connback.osgi} runs (see {@link ConnectorService}); applications get the
+ * {@link MqttLink} from the link's {@link io.connback.osgi.ManagedConnection}.
+ *
+ * <p>A bad value makes the constructor throw an {@link IllegalArgumentException} that names the key and the value
+ * (never a password), which SCR logs; the configuration then has no connector service, and the other links are not
+ * affected. A changed configuration is taken without deactivation ({@code @Modified}), so that the link keeps its
+ * ManagedConnection. The passwords are not service properties, which every bundle and the console can read: the
+ * connector is made from the whole configuration, the service carries the rest.
+ */
+@Component(configurationPid = "io.connback.mqtt", configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
+@Designate(ocd = MqttConnectorComponent.Config.class, factory = true)
+public final class MqttConnectorComponent {
+
+    private static final String TYPE = "mqtt";
+
+    /** The keys whose values are secrets: read by the connector, kept out of the service properties. */
+    static final Set<String> SECRET_KEYS = Set.of("password", "tls.truststorePassword", "tls.keystorePassword");
+
+    /**
+     * The configuration of an MQTT link, as metatype describes it: the connector's keys here (see
+     * {@link MqttConnector}), the link name and the Connback options from {@link ConnectionAttributes}. The component
+     * reads the raw properties, which {@link ConnectorService} checks with the messages of
+     * {@link MqttConnector#fromMap}.
+     */
+    @ObjectClassDefinition(name = "Connback MQTT link",
+            description = "A link to an MQTT 3.1.1 broker over Eclipse Paho, kept alive by Connback.")
+    public interface Config extends ConnectionAttributes {
+
+        /**
+         * The broker.
+         *
+         * @return the server URI
+         */
+        @AttributeDefinition(description = "The broker: tcp://host[:port] or ssl://host[:port].")
+        String serverUri();
+
+        /**
+         * The MQTT client identifier.
+         *
+         * @return the client id
+         */
+        @AttributeDefinition(description = "The MQTT client identifier; required with cleanSession off. "
+                + "Made up per session if empty.", required = false)
+        String clientId();
+
+        /**
+         * The user name.
+         *
+         * @return the user name
+         */
+        @AttributeDefinition(description = "The user name, if the broker asks for one.", required = false)
+        String username();
+
+        /**
+         * The password.
+         *
+         * @return the password
+         */
+        @AttributeDefinition(description = "The password; needs a user name. Never logged.", required = false,
+                type = AttributeType.PASSWORD)
+        String password();
+
+        /**
+         * Whether the broker starts a clean session at each connection.
+         *
+         * @return clean session on
+         */
+        @AttributeDefinition(description = "Start a clean session at each connection; off, the broker keeps the "
+                + "subscriptions and queued messages while the gateway is away.", required = false,
+                defaultValue = "true")
+        boolean cleanSession();
+
+        /**
+         * The bound of the offline queue.
+         *
+         * @return messages
+         */
+        @AttributeDefinition(description = "Published messages that may wait to be sent.", required = false,
+                min = "1", max = "1000000", defaultValue = "1000")
+        int offlineQueueSize();
+
+        /**
+         * What a publish does when the queue is full.
+         *
+         * @return the policy
+         */
+        @AttributeDefinition(description = "When the queue is full: drop the oldest waiting message, or refuse the "
+                + "new one.", required = false, defaultValue = "dropOldest",
+                options = {@Option(value = "dropOldest"), @Option(value = "refuse")})
+        String offlineQueuePolicy();
+
+        /**
+         * The trusted certificates.
+         *
+         * @return a path
+         */
+        @AttributeDefinition(description = "Key store (PKCS#12 or JKS) of the certificates trusted to sign the "
+                + "broker's; the JVM's trust if empty.", required = false)
+        String tls_truststore();
+
+        /**
+         * The trust store's password.
+         *
+         * @return the password
+         */
+        @AttributeDefinition(description = "Password of the trust store, if it has one.", required = false,
+                type = AttributeType.PASSWORD)
+        String tls_truststorePassword();
+
+        /**
+         * The client's key and certificate.
+         *
+         * @return a path
+         */
+        @AttributeDefinition(description = "Key store (PKCS#12 or JKS) of the client's key and certificate, for "
+                + "brokers that authenticate clients by certificate.", required = false)
+        String tls_keystore();
+
+        /**
+         * The key store's password.
+         *
+         * @return the password
+         */
+        @AttributeDefinition(description = "Password of the key store, which also unlocks the key.",
+                required = false, type = AttributeType.PASSWORD)
+        String tls_keystorePassword();
+
+        /**
+         * Whether the broker's certificate must match its host.
+         *
+         * @return host name verification on
+         */
+        @AttributeDefinition(description = "The broker's certificate must match the host of the server URI.",
+                required = false, defaultValue = "true")
+        boolean tls_hostnameVerification();
+
+        /**
+         * The will's topic.
+         *
+         * @return the topic
+         */
+        @AttributeDefinition(description = "Topic of the last will, which the broker publishes when the gateway's "
+                + "connection dies; no will if empty.", required = false)
+        String will_topic();
+
+        /**
+         * The will's payload.
+         *
+         * @return UTF-8 text
+         */
+        @AttributeDefinition(description = "Payload of the last will, as text, e.g. {\"state\":\"offline\"}.",
+                required = false)
+        String will_payload();
+
+        /**
+         * The will's QoS.
+         *
+         * @return 0, 1 or 2
+         */
+        @AttributeDefinition(description = "QoS of the last will.", required = false, defaultValue = "1",
+                options = {@Option(value = "0"), @Option(value = "1"), @Option(value = "2")})
+        int will_qos();
+
+        /**
+         * Whether the will is retained.
+         *
+         * @return retained
+         */
+        @AttributeDefinition(description = "The broker retains the last will, as the last known status.",
+                required = false, defaultValue = "false")
+        boolean will_retained();
+    }
+
+    private final ConnectorService<MqttLink> service;
+    /** The whole configuration of the moment, secrets included: what the connector is made from. */
+    private volatile Map<String, Object> configuration;
+
+    /**
+     * Registers the connector service of the link, once its whole configuration is checked.
+     *
+     * @param properties the configuration properties
+     * @param context registers the connector service
+     * @throws IllegalArgumentException naming the key and the value, if a value is missing, malformed or out of range
+     */
+    @Activate
+    public MqttConnectorComponent(Map<String, Object> properties, BundleContext context) {
+        this.configuration = properties;
+        this.service = ConnectorService.register(context, TYPE, this::connector, withoutSecrets(properties));
+    }
+
+    /**
+     * Takes a changed configuration; a bad value is refused as in the constructor and the link keeps its own.
+     *
+     * @param properties the new configuration properties
+     * @throws IllegalArgumentException naming the key and the value, if a value is missing, malformed or out of range
+     */
+    @Modified
+    void modified(Map<String, Object> properties) {
+        Map<String, Object> previous = configuration;
+        configuration = properties;
+        try {
+            service.update(withoutSecrets(properties));
+        } catch (IllegalArgumentException e) {
+            configuration = previous;
+            throw e;
+        }
+    }
+
+    /** Unregisters the connector service: the manager closes the link, and ends it unless the bundle is stopping. */
+    @Deactivate
+    void deactivate() {
+        service.unregister();
+    }
+
+    /** The connector of the configuration being checked: the whole one, of which the service sees all but secrets. */
+    private MqttConnector connector(Map<String, ?> withoutSecrets) {
+        return MqttConnector.fromMap(configuration);
+    }
+
+    static Map<String, Object> withoutSecrets(Map<String, Object> properties) {
+        Map<String, Object> visible = new HashMap<>(properties);
+        visible.keySet().removeAll(SECRET_KEYS);
+        return visible;
+    }
+}
