@@ -11,7 +11,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -31,7 +34,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * that link exists; the link's configuration should set the will that marks the gateway offline (a warning says so
  * otherwise).
  *
- * <p>A changed configuration restarts the component: the old status topic goes offline, the new one online.
+ * <p>The offline status goes out when the framework starts stopping, before any bundle stops: the bundles stop in the
+ * reverse order of their installation (at one start level), so the MQTT connector, deployed after this bundle, closes
+ * the broker link (gracefully: the broker drops its will) before this component is deactivated. A changed configuration restarts the
+ * component: the old status topic goes offline, the new one online.
  */
 @Component(configurationPid = FleetComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         service = ConnectionListener.class, immediate = true)
@@ -81,12 +87,19 @@ public final class FleetComponent implements ConnectionListener {
     }
 
     private final FleetPublisher publisher;
+    private final BundleContext context;
+    /** The framework's STOPPING event, delivered before any bundle stops. */
+    private final SynchronousBundleListener gatewayStopping = event -> {
+        if (event.getType() == BundleEvent.STOPPING && event.getBundle().getBundleId() == Constants.SYSTEM_BUNDLE_ID) {
+            goOffline();
+        }
+    };
 
     /**
      * Starts publishing; the connections are bound after this.
      *
      * @param config the configuration
-     * @param context tells the gateway's version (this bundle's)
+     * @param context tells the gateway's version (this bundle's) and when the framework stops
      * @throws IllegalArgumentException naming the key and the value, if one is not usable in a topic
      */
     @Activate
@@ -95,6 +108,8 @@ public final class FleetComponent implements ConnectionListener {
         this.publisher = new FleetPublisher(gatewayId, config.topicPrefix().trim(), config.link(),
                 context.getBundle().getVersion().toString(),
                 ProcessHandle.current().info().startInstant().orElseGet(Instant::now));
+        this.context = context;
+        context.addBundleListener(gatewayStopping);
         LOG.log(Level.INFO, () -> "fleet status of " + gatewayId + " on " + publisher.statusTopic()
                 + ", through link " + config.link());
     }
@@ -123,12 +138,15 @@ public final class FleetComponent implements ConnectionListener {
         publisher.removed(connection, manager != null && manager.getState() == Bundle.ACTIVE);
     }
 
-    /**
-     * Publishes the offline status, and waits a little for the broker to take it, so that the link does not close
-     * before.
-     */
+    /** Publishes the offline status, unless the framework's stop did already. */
     @Deactivate
     void deactivate() {
+        context.removeBundleListener(gatewayStopping);
+        goOffline();
+    }
+
+    /** Publishes the offline status, once, and waits a little for the broker to take it before the link closes. */
+    private void goOffline() {
         try {
             publisher.stop().toCompletableFuture().get(OFFLINE_ACK_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
