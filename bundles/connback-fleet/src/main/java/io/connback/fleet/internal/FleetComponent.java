@@ -110,8 +110,6 @@ public final class FleetComponent implements ConnectionListener {
                 ProcessHandle.current().info().startInstant().orElseGet(Instant::now));
         this.context = context;
         context.addBundleListener(gatewayStopping);
-        LOG.log(Level.INFO, () -> "fleet status of " + gatewayId + " on " + publisher.statusTopic()
-                + ", through link " + config.link());
     }
 
     /**

@@ -61,6 +61,7 @@ public final class FleetPublisher {
     private Object brokerClient;
     private boolean warnedOfWill;
     private boolean warnedOfType;
+    private boolean announced;
     private boolean stopped;
 
     /**
@@ -213,6 +214,11 @@ public final class FleetPublisher {
                         + " link, not an MQTT link: nothing is published; set the fleet's link to an MQTT link");
             }
             return;
+        }
+        if (!announced) {
+            announced = true;
+            LOG.log(Level.INFO, () -> "fleet status: publishing " + statusTopic + " and " + linksTopic + "<link>"
+                    + " through link " + brokerLinkName + " to " + link.serverUri());
         }
         brokerClient = client.get();
         broker = link;
