@@ -10,10 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -62,6 +64,8 @@ public final class FleetPublisher {
     private boolean warnedOfWill;
     private boolean warnedOfType;
     private boolean announced;
+    /** Topics refused by the link, warned about once each. */
+    private final Set<String> refusedTopics = new HashSet<>();
     private boolean stopped;
 
     /**
@@ -264,9 +268,15 @@ public final class FleetPublisher {
                             LOG.log(Level.DEBUG, () -> "fleet status: " + topic + " not published: " + error);
                         }
                     });
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            // a link name that is no topic level (wildcards), or the session ended meanwhile
-            LOG.log(Level.WARNING, "fleet status: cannot publish to " + topic + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            // a link name that is no topic level: a wildcard in it
+            if (refusedTopics.add(topic)) {
+                LOG.log(Level.WARNING, "fleet status: cannot publish to " + topic + ": " + e.getMessage());
+            }
+            return CompletableFuture.failedFuture(e);
+        } catch (IllegalStateException e) {
+            // the session ended meanwhile: the broker link is ending
+            LOG.log(Level.DEBUG, () -> "fleet status: " + topic + " not published: " + e.getMessage());
             return CompletableFuture.failedFuture(e);
         }
     }

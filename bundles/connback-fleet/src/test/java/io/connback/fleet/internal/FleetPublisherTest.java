@@ -163,6 +163,16 @@ class FleetPublisherTest {
     }
 
     @Test
+    void aLinkWhoseNameIsNoTopicLevelIsLeftOutAndTheOthersArePublished() {
+        RecordingLink link = new RecordingLink(GOOD_WILL);
+        publisher.added(new FakeConnection("meter+1", "tcp").connected(new Object(), T1));
+        publisher.added(fleet.connected(link, T1));
+
+        assertThat(link.sent()).containsExactly(STATUS + "=" + ONLINE + "[\"fleet\",\"meter+1\"]}",
+                "connback/gw1/links/fleet=" + connectedSince(T1));
+    }
+
+    @Test
     void theBrokerLinksWillIsCheckedAtBirth() {
         assertThat(publisher.willAdvice(GOOD_WILL)).isEmpty();
         assertThat(publisher.willAdvice(Optional.empty())).hasValue("fleet status: the MQTT link fleet has no "
