@@ -93,9 +93,14 @@ class GatewayDemoIT {
         assertThat(gateway.exitValue()).as("exit status after SIGTERM").isZero();
         List<String> log = logLines();
         int reconnected = lastIndexOf(log, line -> line.contains("link demo CONNECTED"));
-        assertThat(log.subList(reconnected, log.size())).as("the link closed when the gateway stopped")
+        List<String> stopping = log.subList(reconnected, log.size());
+        assertThat(stopping).as("the link closed, then ended, once, when the gateway stopped")
                 .anyMatch(line -> line.contains("link demo DISCONNECTED"))
-                .last().asString().endsWith("gateway stopped");
+                .filteredOn(line -> line.contains("link demo ENDED")).hasSize(1);
+        assertThat(stopping).last().asString().endsWith("gateway stopped");
+        assertThat(lastIndexOf(stopping, line -> line.contains("link demo ENDED")))
+                .as("ENDED after DISCONNECTED").isGreaterThan(lastIndexOf(stopping,
+                        line -> line.contains("link demo DISCONNECTED")));
     }
 
     /** Waits for a line of the log at or after an index, and returns its index. */

@@ -53,7 +53,8 @@ public interface ConnectionListener {
     default void onError(ManagedConnection connection, Throwable error) {}
 
     /**
-     * The connection was ended, by {@link ManagedConnection#end()} or because its configuration is gone.
+     * The connection was ended: by {@link ManagedConnection#end()}, because its configuration is gone, or because
+     * the gateway or its connection manager stops (then before the connection's service is unregistered).
      *
      * @param connection the connection
      */

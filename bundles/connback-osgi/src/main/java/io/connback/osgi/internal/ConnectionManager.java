@@ -7,15 +7,23 @@ import io.connback.osgi.ConnectionListener;
 import io.connback.osgi.ManagedConnection;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -31,6 +39,10 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * under the same name. A connector service that leaves while its bundle stays active means that the link's
  * configuration is gone: its ManagedConnection ends and is unregistered.
  *
+ * <p>When the framework stops, the manager ends every link as soon as the system bundle is stopping, before any
+ * bundle stops: connectors and listeners are all still there, so each link closes through its connector and every
+ * listener receives its {@code end}, once. The same happens to the links that remain when the manager itself stops.
+ *
  * <p>A connector service carries the properties {@code connback.name} and {@code connback.type} and the Connback
  * options of its link ({@link ConnbackOptions#fromMap(Map)}); see {@link ConnbackProperties#ofConnector}.
  */
@@ -38,11 +50,22 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 public final class ConnectionManager {
 
     private static final Logger LOG = System.getLogger(ConnectionManager.class.getName());
+    /** How long stopping waits for the links to end and their listeners to be told. */
+    private static final Duration END_TIMEOUT = Duration.ofSeconds(5);
 
     private final BundleContext context;
     private final Map<String, ManagedLink> links = new HashMap<>();
     private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
     private boolean active = true;
+    /**
+     * Ends the links when the framework starts to stop: the connector bundles, installed after this one, stop
+     * before it, and a link that loses its connector while its bundle stops only waits for the next one.
+     */
+    private final SynchronousBundleListener frameworkStop = event -> {
+        if (event.getType() == BundleEvent.STOPPING && event.getBundle().getBundleId() == Constants.SYSTEM_BUNDLE_ID) {
+            endAll("the framework stops");
+        }
+    };
 
     /**
      * Starts the manager; the connector services are bound after this.
@@ -52,6 +75,7 @@ public final class ConnectionManager {
     @Activate
     public ConnectionManager(BundleContext context) {
         this.context = context;
+        context.addBundleListener(frameworkStop);
     }
 
     /**
@@ -85,7 +109,7 @@ public final class ConnectionManager {
                 if (link != null) {
                     LOG.log(Level.WARNING, "link " + name + " changes type from " + link.type() + " to "
                             + type);
-                    retire(link, true);
+                    retire(link);
                 }
                 link = new ManagedLink(name, type, this::listenersOf);
                 links.put(name, link);
@@ -149,7 +173,7 @@ public final class ConnectionManager {
         }
         link.lost(link.connector().detach(connector));
         if (configurationGone) {
-            retire(link, true);
+            retire(link);
         }
     }
 
@@ -178,20 +202,42 @@ public final class ConnectionManager {
         watchers.removeIf(watcher -> watcher.listener() == listener);
     }
 
-    /** Ends every link and unregisters the ManagedConnection services. */
+    /** Ends the remaining links, telling their listeners, and unregisters their ManagedConnection services. */
     @Deactivate
     void deactivate() {
+        context.removeBundleListener(frameworkStop);
+        endAll("the connection manager stops");
+    }
+
+    /**
+     * Ends every link, waits (boundedly) until their listeners were told, and unregisters their services; from
+     * then on, connector services are ignored.
+     */
+    private void endAll(String why) {
         List<ManagedLink> ending;
         synchronized (this) {
             active = false;
             ending = new ArrayList<>(links.values());
             links.clear();
         }
-        ending.forEach(link -> retire(link, false));
+        CompletableFuture<?>[] ended = ending.stream().map(link -> link.shutdown().toCompletableFuture())
+                .toArray(CompletableFuture<?>[]::new);
+        try {
+            CompletableFuture.allOf(ended).get(END_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            LOG.log(Level.WARNING, why + ": not every link ended within " + END_TIMEOUT.toSeconds() + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        ending.forEach(ConnectionManager::unregister);
     }
 
-    private void retire(ManagedLink link, boolean tellListeners) {
-        link.shutdown(tellListeners);
+    private static void retire(ManagedLink link) {
+        link.shutdown();
+        unregister(link);
+    }
+
+    private static void unregister(ManagedLink link) {
         ServiceRegistration<ManagedConnection> registration = link.registration();
         if (registration != null) {
             try {

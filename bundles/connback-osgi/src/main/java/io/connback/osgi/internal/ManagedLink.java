@@ -15,6 +15,8 @@ import java.time.Instant;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.osgi.framework.ServiceRegistration;
@@ -91,17 +93,15 @@ final class ManagedLink implements ManagedConnection {
     }
 
     /**
-     * Ends the Connback for good: the link's configuration is gone, or the manager stops.
+     * Ends the Connback for good: the link's configuration is gone, or the manager stops. The listeners receive
+     * the end.
      *
-     * @param tellListeners whether the listeners receive the end
+     * @return a stage completed once the listeners received the end
      */
-    synchronized void shutdown(boolean tellListeners) {
+    synchronized CompletionStage<Void> shutdown() {
         retired = true;
-        Optional<Connback<Object>> running = connback();
-        if (!tellListeners) {
-            events = null;
-        }
-        running.ifPresent(Connback::end);
+        return connback().map(running -> running.end().whenEnded())
+                .orElse(CompletableFuture.completedFuture(null));
     }
 
     void registered(ServiceRegistration<ManagedConnection> registration) {
