@@ -101,6 +101,14 @@ class GatewayDemoIT {
         assertThat(lastIndexOf(stopping, line -> line.contains("link demo ENDED")))
                 .as("ENDED after DISCONNECTED").isGreaterThan(lastIndexOf(stopping,
                         line -> line.contains("link demo DISCONNECTED")));
+
+        // long after SCR logged the failed activations of the bad configuration: one at its creation, one when the
+        // updated TCP bundle tried it again; each is the component's one line, SCR's own record is not an error
+        assertThat(log).as("the ERROR lines of the bad configuration")
+                .filteredOn(line -> line.contains(" ERROR ") && line.contains("99999")).isNotEmpty()
+                .allMatch(line -> line.contains("ConnectorService: link io.connback.tcp~bad: configuration refused: "
+                        + "port: invalid value '99999'"));
+        assertThat(log).as("no stack trace in the log").noneMatch(line -> line.matches("\\s+at .*|Caused by: .*"));
     }
 
     /** Waits for a line of the log at or after an index, and returns its index. */
