@@ -137,7 +137,8 @@ public class GatewayIT {
 
         assertEquals(serviceId, serviceId("swap1"));
         assertEquals(List.of("swap1:connect", "swap1:close", "swap1:connect"), listener.events());
-        assertEquals(2, echo.accepted());
+        // the client sees its connection before the server's accept() returns
+        Gateway.await("the second connection accepted", TIMEOUT, () -> echo.accepted() == 2);
         ManagedConnection connection = awaitConnected("swap1");
         connection.link().orElseThrow().send("again".getBytes(StandardCharsets.US_ASCII));
         Gateway.await("frames through the new link", TIMEOUT, () -> listener.received().equals("again"));
@@ -161,7 +162,7 @@ public class GatewayIT {
             configuration.update(moved);
             Gateway.await("a Connback with the new options", TIMEOUT, () -> listener.count("change1:connect") == 3);
             assertEquals(serviceId, serviceId("change1"));
-            assertEquals(2, other.accepted());
+            Gateway.await("the second connection to the new port accepted", TIMEOUT, () -> other.accepted() == 2);
             Gateway.await("the first links closed", TIMEOUT, () -> echo.connected() == 0 && other.connected() == 1);
         }
     }
@@ -183,7 +184,7 @@ public class GatewayIT {
         assertEquals(null, connectorProperty("steady1", "maxFrameSize"));
         assertEquals(serviceId, serviceId("steady1"));
         assertEquals(ConnectionState.CONNECTED, connection.state());
-        assertEquals(2, echo.accepted());
+        Gateway.await("both links accepted", TIMEOUT, () -> echo.accepted() == 2);
     }
 
     @Test
@@ -218,6 +219,24 @@ public class GatewayIT {
 
         Gateway.await("the connect event", TIMEOUT, () -> tcpLinks.count("filtered1:connect") == 1);
         assertEquals(List.of(), serialLinks.events());
+    }
+
+    @Test
+    public void aListenerRegisteredWhileALinkIsUpGetsItsConnectAtOnceThenItsEvents() throws Exception {
+        configure("late1", Gateway.tcpLink(echo.port()));
+        ManagedConnection connection = awaitConnected("late1");
+
+        RecordingListener late = listen("late1");
+        // no event of the link is being delivered: the replay is made during the registration, on this thread
+        assertEquals(List.of("late1:connect"), late.events());
+
+        connection.link().orElseThrow().send("after".getBytes(StandardCharsets.US_ASCII));
+        Gateway.await("frames after the replay", TIMEOUT, () -> late.received().equals("after"));
+        connection.reconnect();
+        Gateway.await("the reconnection", TIMEOUT, () -> late.count("late1:connect") == 2);
+        assertEquals(List.of("late1:connect", "late1:close", "late1:connect"), late.events());
+        RecordingListener other = listen("other1");
+        assertEquals("nothing to replay for a link it does not watch", List.of(), other.events());
     }
 
     @Test

@@ -86,8 +86,8 @@ public final class ConnectionManager {
      */
     @Reference(service = Connector.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
-            target = "(&(" + ConnbackProperties.NAME + "=*)(" + ConnbackProperties.TYPE + "=*))", unbind = "removeConnector",
-            updated = "updatedConnector")
+            target = "(&(" + ConnbackProperties.NAME + "=*)(" + ConnbackProperties.TYPE + "=*))",
+            unbind = "removeConnector", updated = "updatedConnector")
     void addConnector(Connector<?> connector, Map<String, Object> properties) {
         String name = String.valueOf(properties.get(ConnbackProperties.NAME));
         ConnbackOptions options;
@@ -111,7 +111,7 @@ public final class ConnectionManager {
                             + type);
                     retire(link);
                 }
-                link = new ManagedLink(name, type, this::listenersOf);
+                link = new ManagedLink(name, type, watchers);
                 links.put(name, link);
                 created = true;
             } else if (link.connector().isAttached()) {
@@ -178,7 +178,8 @@ public final class ConnectionManager {
     }
 
     /**
-     * A whiteboard listener registered.
+     * A whiteboard listener registered: it receives the events of the links it watches from now on, after a replay of
+     * their current state (see {@link ConnectionListener}).
      *
      * @param listener the listener
      * @param properties its service properties: {@code connback.name} or {@code connback.filter} select the links
@@ -186,11 +187,21 @@ public final class ConnectionManager {
     @Reference(service = ConnectionListener.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, unbind = "removeListener")
     void addListener(ConnectionListener listener, Map<String, Object> properties) {
+        Watcher watcher;
         try {
-            watchers.add(Watcher.of(listener, properties));
+            watcher = Watcher.of(listener, properties);
         } catch (IllegalArgumentException e) {
             LOG.log(Level.ERROR, "connection listener " + listener + " ignored: " + e.getMessage());
+            return;
         }
+        List<ManagedLink> running;
+        synchronized (this) {
+            // the running links skip the watcher until its replay; the links made from now on tell it everything
+            running = new ArrayList<>(links.values());
+            running.forEach(link -> link.join(watcher));
+            watchers.add(watcher);
+        }
+        running.forEach(link -> link.replayTo(watcher));
     }
 
     /**
@@ -246,15 +257,5 @@ public final class ConnectionManager {
                 // the framework unregisters the services of a stopping bundle itself
             }
         }
-    }
-
-    private Iterable<ConnectionListener> listenersOf(ManagedLink link) {
-        List<ConnectionListener> matching = new ArrayList<>();
-        for (Watcher watcher : watchers) {
-            if (watcher.watches(link.serviceProperties())) {
-                matching.add(watcher.listener());
-            }
-        }
-        return matching;
     }
 }
