@@ -1,6 +1,7 @@
 package io.connback.it;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 
 import io.connback.ConnectionState;
@@ -165,6 +166,29 @@ public class GatewayIT {
             Gateway.await("the second connection to the new port accepted", TIMEOUT, () -> other.accepted() == 2);
             Gateway.await("the first links closed", TIMEOUT, () -> echo.connected() == 0 && other.connected() == 1);
         }
+    }
+
+    @Test
+    public void aRenamedLinkEndsUnderItsOldNameAndStartsUnderTheNewOne() throws Exception {
+        RecordingListener oldName = listen("rename1");
+        RecordingListener newName = listen("renamed1");
+        Configuration configuration = configure("rename1", Gateway.tcpLink(echo.port()));
+        awaitConnected("rename1");
+        long oldServiceId = serviceId("rename1");
+
+        Dictionary<String, Object> renamed = Gateway.tcpLink(echo.port());
+        renamed.put("name", "renamed1");
+        configuration.update(renamed);
+
+        awaitConnected("renamed1");
+        Gateway.await("the old name's service unregistered", TIMEOUT, () -> managedConnection("rename1").isEmpty());
+        Gateway.await("the old name's end", TIMEOUT, () -> oldName.count("rename1:end") == 1);
+        assertEquals(List.of("rename1:connect", "rename1:close", "rename1:end"), oldName.events());
+        Gateway.await("the new name's connect", TIMEOUT, () -> newName.count("renamed1:connect") == 1);
+        assertEquals(List.of("renamed1:connect"), newName.events());
+        assertNotEquals(oldServiceId, serviceId("renamed1"));
+        Gateway.await("the new connection accepted, the old one closed", TIMEOUT,
+                () -> echo.accepted() == 2 && echo.connected() == 1);
     }
 
     @Test

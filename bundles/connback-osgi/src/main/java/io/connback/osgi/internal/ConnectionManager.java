@@ -39,6 +39,12 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * under the same name. A connector service that leaves while its bundle stays active means that the link's
  * configuration is gone: its ManagedConnection ends and is unregistered.
  *
+ * <p>A link's name is its identity. A configuration whose name changes ends the ManagedConnection of the old name (its
+ * listeners get {@code close} and {@code end}, its service is unregistered) and starts one under the new name (a new
+ * service, whose listeners see it connect), rather than renaming the service in place: applications and listeners
+ * select connections by name, and a service renamed under them would leave those of the old name with a connection
+ * that never ended, and give those of the new name one they never saw connect.
+ *
  * <p>When the framework stops, the manager ends every link as soon as the system bundle is stopping, before any
  * bundle stops: connectors and listeners are all still there, so each link closes through its connector and every
  * listener receives its {@code end}, once. The same happens to the links that remain when the manager itself stops.
@@ -129,15 +135,33 @@ public final class ConnectionManager {
 
     /**
      * A connector service's properties changed, so did its configuration: the link runs with the new Connback
-     * options, or reconnects with the new connector settings.
+     * options, or reconnects with the new connector settings; or, if its name changed, the link of the old name ends
+     * and one of the new name starts.
      *
      * @param connector the connector service
      * @param properties its new service properties
      */
     void updatedConnector(Connector<?> connector, Map<String, Object> properties) {
+        String name = String.valueOf(properties.get(ConnbackProperties.NAME));
         ManagedLink link;
+        ManagedLink renamed = null;
         synchronized (this) {
-            link = links.get(String.valueOf(properties.get(ConnbackProperties.NAME)));
+            link = links.get(name);
+            if (link == null || !link.connector().isAttached(connector)) {
+                for (ManagedLink other : links.values()) {
+                    if (other.connector().isAttached(connector)) {
+                        renamed = other;
+                    }
+                }
+                if (renamed != null) {
+                    links.remove(renamed.name());
+                }
+            }
+        }
+        if (renamed != null) {
+            LOG.log(Level.INFO, "link " + renamed.name() + " is renamed " + name + ": " + renamed.name()
+                    + " ends, " + name + " starts");
+            retire(renamed);
         }
         if (link == null) {
             addConnector(connector, properties);
