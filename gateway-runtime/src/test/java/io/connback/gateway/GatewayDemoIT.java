@@ -58,11 +58,7 @@ class GatewayDemoIT {
     @Test
     void demoLinkConnectsSurvivesABadConfigurationAndABundleUpdateReconnectsAndStopsOnSigterm() throws Exception {
         long start = System.nanoTime();
-        ProcessBuilder command = new ProcessBuilder(home.resolve("bin/gateway").toString(), "--demo")
-                .redirectErrorStream(true).redirectOutput(home.resolve("console.txt").toFile())
-                .redirectInput(ProcessBuilder.Redirect.PIPE);
-        command.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        gateway = command.start();
+        startGateway();
 
         int connected = awaitLine("the demo link connected", 0, line -> line.contains("link demo CONNECTED via "));
         System.out.printf("bin/gateway --demo: start to link demo CONNECTED in %d ms%n",
@@ -72,11 +68,7 @@ class GatewayDemoIT {
         awaitLine("the bad configuration rejected", 0, line -> line.contains("port: invalid value '99999'"));
 
         // a replaced connector jar is updated in place: the link closes and reconnects through the new bundle
-        Path tcpBundle;
-        try (Stream<Path> jars = Files.list(home.resolve("deploy"))) {
-            tcpBundle = jars.filter(jar -> jar.getFileName().toString().startsWith("connback-tcp-")).findFirst()
-                    .orElseThrow();
-        }
+        Path tcpBundle = tcpBundle();
         Files.setLastModifiedTime(tcpBundle, FileTime.from(Instant.now().plusSeconds(1)));
         int updated = awaitLine("the TCP bundle updated", connected + 1,
                 line -> line.contains("Updating bundle io.connback.tcp"));
@@ -109,6 +101,43 @@ class GatewayDemoIT {
                 .allMatch(line -> line.contains("ConnectorService: link io.connback.tcp~bad: configuration refused: "
                         + "port: invalid value '99999'"));
         assertThat(log).as("no stack trace in the log").noneMatch(line -> line.matches("\\s+at .*|Caused by: .*"));
+    }
+
+    @Test
+    void removingTheTcpJarUninstallsTheBundleItsLinkWaitsAndReconnectsWhenTheJarIsBack() throws Exception {
+        startGateway();
+        int connected = awaitLine("the demo link connected", 0, line -> line.contains("link demo CONNECTED via "));
+
+        Path tcpBundle = tcpBundle();
+        Path aside = home.resolve(tcpBundle.getFileName());
+        Files.move(tcpBundle, aside);
+        int uninstalled = awaitLine("the TCP bundle uninstalled", connected + 1,
+                line -> line.contains("Uninstalling bundle") && line.contains("io.connback.tcp"));
+        int waiting = awaitLine("the demo link waiting for its connector", uninstalled + 1,
+                line -> line.matches(".*link demo RECONNECTING attempt \\d+: connector io.connback.tcp unavailable"));
+
+        Files.move(aside, tcpBundle);
+        int installed = awaitLine("the TCP bundle installed again", waiting + 1,
+                line -> line.contains("Installing bundle io.connback.tcp"));
+        awaitLine("the demo link back through the new bundle", installed + 1,
+                line -> line.contains("link demo CONNECTED via "));
+        assertThat(logLines().subList(connected, logLines().size())).as("the link kept its ManagedConnection")
+                .noneMatch(line -> line.contains("link demo ENDED"));
+    }
+
+    private void startGateway() throws IOException {
+        ProcessBuilder command = new ProcessBuilder(home.resolve("bin/gateway").toString(), "--demo")
+                .redirectErrorStream(true).redirectOutput(home.resolve("console.txt").toFile())
+                .redirectInput(ProcessBuilder.Redirect.PIPE);
+        command.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        gateway = command.start();
+    }
+
+    private Path tcpBundle() throws IOException {
+        try (Stream<Path> jars = Files.list(home.resolve("deploy"))) {
+            return jars.filter(jar -> jar.getFileName().toString().startsWith("connback-tcp-")).findFirst()
+                    .orElseThrow();
+        }
     }
 
     /** Waits for a line of the log at or after an index, and returns its index. */
