@@ -42,8 +42,8 @@ import org.osgi.framework.launch.FrameworkFactory;
  * {@code io.connback.tcp} and measures from just before the call to the moment the link's {@code ManagedConnection}
  * service says {@code connback.state=CONNECTED} again (a service listener, called when the manager sets the
  * property). The time {@code update()} itself takes (stop, reinstall, start: SCR activates the new component, which
- * registers the connector) is reported too. Warm-up swaps are not counted; percentiles are nearest-rank (with 20
- * samples, p99 is the largest).
+ * registers the connector) and the rest, from its return to the connection, are reported too. Warm-up swaps are not
+ * counted; percentiles are nearest-rank (with 20 samples, p99 is the largest).
  *
  * <p>Options: {@code --swaps N} (20), {@code --warmup-swaps N} (3). The bundles are read from the folder of the
  * system property {@value #BUNDLES_PROPERTY} ({@code benchmarks/target/hot-swap-bundles}, filled by the build).
@@ -107,6 +107,7 @@ public final class HotSwapRun {
 
         Latencies reconnected = new Latencies();
         Latencies updateCall = new Latencies();
+        Latencies afterUpdate = new Latencies();
         String loadBefore = ProcessStats.loadAverage();
         for (int i = 0; i < warmups + swaps; i++) {
             int before = connections.connectedCount();
@@ -118,6 +119,7 @@ public final class HotSwapRun {
             if (i >= warmups) {
                 reconnected.add(connections.lastConnectedNanos() - start);
                 updateCall.add(updated - start);
+                afterUpdate.add(connections.lastConnectedNanos() - updated);
             }
         }
         String loadAfter = ProcessStats.loadAverage();
@@ -125,6 +127,8 @@ public final class HotSwapRun {
                 TimeUnit.MILLISECONDS), TCP_BUNDLE);
         result("update-call", "%s: Bundle.update() itself (stop, reinstall, start; SCR activates the component)",
                 updateCall.summary(TimeUnit.MILLISECONDS));
+        result("after-update", "%s: from update() returning to the link CONNECTED (the connection attempt)",
+                afterUpdate.summary(TimeUnit.MILLISECONDS));
         result("connections", "%d accepted by the echo server for %d swaps and %d warm-ups (one per connection); "
                 + "machine load average %s at the start, %s at the end", echo.accepted(), swaps, warmups,
                 loadBefore, loadAfter);
