@@ -163,7 +163,8 @@ public final class ConnectionManager {
                     + " ends, " + name + " starts");
             retire(renamed);
         }
-        if (link == null) {
+        if (link == null || renamed != null) {
+            // a new name; or the name of another link, which then uses this newer connector
             addConnector(connector, properties);
             return;
         }
