@@ -12,6 +12,8 @@
 #                                                  --window N (32) --rounds N (5)
 #   benchmarks/run.sh tcp-links [OPTIONS]          the scale run over the TCP connector, 1,000 links; the scale
 #                                                  run's OPTIONS
+#   benchmarks/run.sh hot-swap [OPTIONS]           Bundle.update() of the TCP connector bundle -> link connected
+#                                                  again, in an embedded Felix: --swaps N (20) --warmup-swaps N (3)
 #
 # The scale run starts its echo server in a second JVM: 10,000 links need 10,000 file descriptors at each end, and
 # the limit here (20,000) cannot be raised. The serial runs load jSerialComm's native library from the folder the
@@ -23,8 +25,9 @@ part="${1:-all}"
 case "$part" in
     all | jmh | serial) shift $(($# > 0 ? 1 : 0)) ;;
     scale | replug | serial-throughput | tcp-links) shift ;;
+    hot-swap) shift ;;
     *) echo "usage: $0 [all | jmh | scale [OPTIONS] | serial | replug [OPTIONS] | serial-throughput [OPTIONS]" \
-        "| tcp-links [OPTIONS]]" >&2; exit 2 ;;
+        "| tcp-links [OPTIONS] | hot-swap [OPTIONS]]" >&2; exit 2 ;;
 esac
 if [[ $# -gt 0 && "$part" =~ ^(all|jmh|serial)$ ]]; then
     echo "$0 $part takes no options" >&2; exit 2
@@ -70,4 +73,9 @@ fi
 
 if runs tcp-links; then
     java -cp "$jar" io.connback.benchmarks.ScaleRun --connector tcp --links 1000 "$@" | tee "$results/tcp-links.txt"
+fi
+
+if runs hot-swap; then
+    java -Dconnback.hot-swap.bundles="$root/benchmarks/target/hot-swap-bundles" -cp "$jar" \
+        io.connback.benchmarks.HotSwapRun "$@" | tee "$results/hot-swap.txt"
 fi

@@ -13,11 +13,17 @@ import org.osgi.util.tracker.ServiceTracker;
  * Writes the entries of the OSGi log service (SCR, Configuration Admin, FileInstall log there: a rejected
  * configuration, a bundle that fails to start) to the gateway log. The system bundle exports
  * {@code org.osgi.service.log} from the launcher's class path, so the Felix Log bundle's service is usable here.
+ *
+ * <p>Records keep their level and their stack trace, but one kind: a component of an {@code io.connback.*} bundle
+ * that refuses its configuration throws an {@link IllegalArgumentException} naming the key and the value, and logs
+ * that as one ERROR line itself; SCR's record of the failed activation or modification is written as one DEBUG line.
  */
 final class OsgiLogBridge extends ServiceTracker<LogReaderService, LogReaderService> implements LogListener {
 
     /** The prefix of the loggers of framework events: {@code Events.Bundle}, {@code Events.Service}... */
     private static final String FRAMEWORK_EVENTS = "Events.";
+    /** The prefix of the symbolic names of the gateway's own bundles. */
+    private static final String CONNBACK_BUNDLES = "io.connback.";
 
     /**
      * Follows the log reader services of a framework.
@@ -50,14 +56,13 @@ final class OsgiLogBridge extends ServiceTracker<LogReaderService, LogReaderServ
             return;
         }
         String source = entry.getBundle() == null ? entry.getLoggerName() : entry.getBundle().getSymbolicName();
-        Throwable error = entry.getException();
-        Throwable cause = rootCause(error);
-        if (cause instanceof IllegalArgumentException && !GatewayLog.isLoggable(Level.DEBUG)) {
-            // a rejected configuration (the component names the key and the value) is the operator's to fix, not
-            // a bug: one line, not the stack of SCR
-            GatewayLog.log(level(entry), source, entry.getMessage() + ": " + cause.getMessage(), null);
+        Throwable cause = rootCause(entry.getException());
+        if (cause instanceof IllegalArgumentException && source != null && source.startsWith(CONNBACK_BUNDLES)) {
+            // SCR's record of a component of ours that refused its configuration: the component logged the key and
+            // the value as one ERROR line already, so this is a detail, one line at DEBUG, not a second error
+            GatewayLog.log(Level.DEBUG, source, entry.getMessage() + ": " + cause, null);
         } else {
-            GatewayLog.log(level(entry), source, entry.getMessage(), error);
+            GatewayLog.log(level(entry), source, entry.getMessage(), entry.getException());
         }
     }
 

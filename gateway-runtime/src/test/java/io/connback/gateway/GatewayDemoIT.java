@@ -58,11 +58,7 @@ class GatewayDemoIT {
     @Test
     void demoLinkConnectsSurvivesABadConfigurationAndABundleUpdateReconnectsAndStopsOnSigterm() throws Exception {
         long start = System.nanoTime();
-        ProcessBuilder command = new ProcessBuilder(home.resolve("bin/gateway").toString(), "--demo")
-                .redirectErrorStream(true).redirectOutput(home.resolve("console.txt").toFile())
-                .redirectInput(ProcessBuilder.Redirect.PIPE);
-        command.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        gateway = command.start();
+        startGateway();
 
         int connected = awaitLine("the demo link connected", 0, line -> line.contains("link demo CONNECTED via "));
         System.out.printf("bin/gateway --demo: start to link demo CONNECTED in %d ms%n",
@@ -72,11 +68,7 @@ class GatewayDemoIT {
         awaitLine("the bad configuration rejected", 0, line -> line.contains("port: invalid value '99999'"));
 
         // a replaced connector jar is updated in place: the link closes and reconnects through the new bundle
-        Path tcpBundle;
-        try (Stream<Path> jars = Files.list(home.resolve("deploy"))) {
-            tcpBundle = jars.filter(jar -> jar.getFileName().toString().startsWith("connback-tcp-")).findFirst()
-                    .orElseThrow();
-        }
+        Path tcpBundle = tcpBundle();
         Files.setLastModifiedTime(tcpBundle, FileTime.from(Instant.now().plusSeconds(1)));
         int updated = awaitLine("the TCP bundle updated", connected + 1,
                 line -> line.contains("Updating bundle io.connback.tcp"));
@@ -93,9 +85,59 @@ class GatewayDemoIT {
         assertThat(gateway.exitValue()).as("exit status after SIGTERM").isZero();
         List<String> log = logLines();
         int reconnected = lastIndexOf(log, line -> line.contains("link demo CONNECTED"));
-        assertThat(log.subList(reconnected, log.size())).as("the link closed when the gateway stopped")
+        List<String> stopping = log.subList(reconnected, log.size());
+        assertThat(stopping).as("the link closed, then ended, once, when the gateway stopped")
                 .anyMatch(line -> line.contains("link demo DISCONNECTED"))
-                .last().asString().endsWith("gateway stopped");
+                .filteredOn(line -> line.contains("link demo ENDED")).hasSize(1);
+        assertThat(stopping).last().asString().endsWith("gateway stopped");
+        assertThat(lastIndexOf(stopping, line -> line.contains("link demo ENDED")))
+                .as("ENDED after DISCONNECTED").isGreaterThan(lastIndexOf(stopping,
+                        line -> line.contains("link demo DISCONNECTED")));
+
+        // long after SCR logged the failed activations of the bad configuration: one at its creation, one when the
+        // updated TCP bundle tried it again; each is the component's one line, SCR's own record is not an error
+        assertThat(log).as("the ERROR lines of the bad configuration")
+                .filteredOn(line -> line.contains(" ERROR ") && line.contains("99999")).isNotEmpty()
+                .allMatch(line -> line.contains("ConnectorService: link io.connback.tcp~bad: configuration refused: "
+                        + "port: invalid value '99999'"));
+        assertThat(log).as("no stack trace in the log").noneMatch(line -> line.matches("\\s+at .*|Caused by: .*"));
+    }
+
+    @Test
+    void removingTheTcpJarUninstallsTheBundleItsLinkWaitsAndReconnectsWhenTheJarIsBack() throws Exception {
+        startGateway();
+        int connected = awaitLine("the demo link connected", 0, line -> line.contains("link demo CONNECTED via "));
+
+        Path tcpBundle = tcpBundle();
+        Path aside = home.resolve(tcpBundle.getFileName());
+        Files.move(tcpBundle, aside);
+        int uninstalled = awaitLine("the TCP bundle uninstalled", connected + 1,
+                line -> line.contains("Uninstalling bundle") && line.contains("io.connback.tcp"));
+        int waiting = awaitLine("the demo link waiting for its connector", uninstalled + 1,
+                line -> line.matches(".*link demo RECONNECTING attempt \\d+: connector io.connback.tcp unavailable"));
+
+        Files.move(aside, tcpBundle);
+        int installed = awaitLine("the TCP bundle installed again", waiting + 1,
+                line -> line.contains("Installing bundle io.connback.tcp"));
+        awaitLine("the demo link back through the new bundle", installed + 1,
+                line -> line.contains("link demo CONNECTED via "));
+        assertThat(logLines().subList(connected, logLines().size())).as("the link kept its ManagedConnection")
+                .noneMatch(line -> line.contains("link demo ENDED"));
+    }
+
+    private void startGateway() throws IOException {
+        ProcessBuilder command = new ProcessBuilder(home.resolve("bin/gateway").toString(), "--demo")
+                .redirectErrorStream(true).redirectOutput(home.resolve("console.txt").toFile())
+                .redirectInput(ProcessBuilder.Redirect.PIPE);
+        command.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        gateway = command.start();
+    }
+
+    private Path tcpBundle() throws IOException {
+        try (Stream<Path> jars = Files.list(home.resolve("deploy"))) {
+            return jars.filter(jar -> jar.getFileName().toString().startsWith("connback-tcp-")).findFirst()
+                    .orElseThrow();
+        }
     }
 
     /** Waits for a line of the log at or after an index, and returns its index. */

@@ -1,6 +1,7 @@
 package io.connback.it;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 
 import io.connback.ConnectionState;
@@ -137,7 +138,8 @@ public class GatewayIT {
 
         assertEquals(serviceId, serviceId("swap1"));
         assertEquals(List.of("swap1:connect", "swap1:close", "swap1:connect"), listener.events());
-        assertEquals(2, echo.accepted());
+        // the client sees its connection before the server's accept() returns
+        Gateway.await("the second connection accepted", TIMEOUT, () -> echo.accepted() == 2);
         ManagedConnection connection = awaitConnected("swap1");
         connection.link().orElseThrow().send("again".getBytes(StandardCharsets.US_ASCII));
         Gateway.await("frames through the new link", TIMEOUT, () -> listener.received().equals("again"));
@@ -161,9 +163,32 @@ public class GatewayIT {
             configuration.update(moved);
             Gateway.await("a Connback with the new options", TIMEOUT, () -> listener.count("change1:connect") == 3);
             assertEquals(serviceId, serviceId("change1"));
-            assertEquals(2, other.accepted());
+            Gateway.await("the second connection to the new port accepted", TIMEOUT, () -> other.accepted() == 2);
             Gateway.await("the first links closed", TIMEOUT, () -> echo.connected() == 0 && other.connected() == 1);
         }
+    }
+
+    @Test
+    public void aRenamedLinkEndsUnderItsOldNameAndStartsUnderTheNewOne() throws Exception {
+        RecordingListener oldName = listen("rename1");
+        RecordingListener newName = listen("renamed1");
+        Configuration configuration = configure("rename1", Gateway.tcpLink(echo.port()));
+        awaitConnected("rename1");
+        long oldServiceId = serviceId("rename1");
+
+        Dictionary<String, Object> renamed = Gateway.tcpLink(echo.port());
+        renamed.put("name", "renamed1");
+        configuration.update(renamed);
+
+        awaitConnected("renamed1");
+        Gateway.await("the old name's service unregistered", TIMEOUT, () -> managedConnection("rename1").isEmpty());
+        Gateway.await("the old name's end", TIMEOUT, () -> oldName.count("rename1:end") == 1);
+        assertEquals(List.of("rename1:connect", "rename1:close", "rename1:end"), oldName.events());
+        Gateway.await("the new name's connect", TIMEOUT, () -> newName.count("renamed1:connect") == 1);
+        assertEquals(List.of("renamed1:connect"), newName.events());
+        assertNotEquals(oldServiceId, serviceId("renamed1"));
+        Gateway.await("the new connection accepted, the old one closed", TIMEOUT,
+                () -> echo.accepted() == 2 && echo.connected() == 1);
     }
 
     @Test
@@ -183,7 +208,7 @@ public class GatewayIT {
         assertEquals(null, connectorProperty("steady1", "maxFrameSize"));
         assertEquals(serviceId, serviceId("steady1"));
         assertEquals(ConnectionState.CONNECTED, connection.state());
-        assertEquals(2, echo.accepted());
+        Gateway.await("both links accepted", TIMEOUT, () -> echo.accepted() == 2);
     }
 
     @Test
@@ -218,6 +243,24 @@ public class GatewayIT {
 
         Gateway.await("the connect event", TIMEOUT, () -> tcpLinks.count("filtered1:connect") == 1);
         assertEquals(List.of(), serialLinks.events());
+    }
+
+    @Test
+    public void aListenerRegisteredWhileALinkIsUpGetsItsConnectAtOnceThenItsEvents() throws Exception {
+        configure("late1", Gateway.tcpLink(echo.port()));
+        ManagedConnection connection = awaitConnected("late1");
+
+        RecordingListener late = listen("late1");
+        // no event of the link is being delivered: the replay is made during the registration, on this thread
+        assertEquals(List.of("late1:connect"), late.events());
+
+        connection.link().orElseThrow().send("after".getBytes(StandardCharsets.US_ASCII));
+        Gateway.await("frames after the replay", TIMEOUT, () -> late.received().equals("after"));
+        connection.reconnect();
+        Gateway.await("the reconnection", TIMEOUT, () -> late.count("late1:connect") == 2);
+        assertEquals(List.of("late1:connect", "late1:close", "late1:connect"), late.events());
+        RecordingListener other = listen("other1");
+        assertEquals("nothing to replay for a link it does not watch", List.of(), other.events());
     }
 
     @Test

@@ -8,10 +8,18 @@ import java.nio.ByteBuffer;
  * filter over the connections' service properties); with neither, it receives the events of every connection. All
  * methods do nothing by default.
  *
- * <p>The events of one connection arrive one at a time and in order; a listener must return quickly. A listener
- * registered while a connection is up receives the events from then on (no replay of the last
- * {@link #onConnect(ManagedConnection)}): read {@link ManagedConnection#state()} for the current state. A listener
- * that throws is logged and does not prevent other listeners from being called.
+ * <p>The events of one connection arrive one at a time and in order, frames aside; a listener must return quickly. A
+ * listener that throws is logged and does not prevent other listeners from being called.
+ *
+ * <p>A listener registered while connections run first gets their current state, in order with their events:
+ * {@link #onConnect(ManagedConnection)} for each watched connection that is
+ * {@link io.connback.ConnectionState#CONNECTED CONNECTED} at that moment, as if it had just connected, then that
+ * connection's events from there on. Nothing else is replayed: for a connection that is connecting, reconnecting or
+ * offline, read {@link ManagedConnection#state()}, {@link ManagedConnection#attempts()} and
+ * {@link ManagedConnection#lastError()}; the next event follows. The replay is made on the thread that registers the
+ * listener service (for a DS component, the thread on which SCR registers it), or, if an event of that connection is
+ * being delivered at that moment, right after that event on its thread. Frames that arrive before the replay are not
+ * given to the new listener.
  */
 public interface ConnectionListener {
 
@@ -53,7 +61,8 @@ public interface ConnectionListener {
     default void onError(ManagedConnection connection, Throwable error) {}
 
     /**
-     * The connection was ended, by {@link ManagedConnection#end()} or because its configuration is gone.
+     * The connection was ended: by {@link ManagedConnection#end()}, because its configuration is gone, or because
+     * the gateway or its connection manager stops (then before the connection's service is unregistered).
      *
      * @param connection the connection
      */

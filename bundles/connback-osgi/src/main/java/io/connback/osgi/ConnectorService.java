@@ -20,7 +20,8 @@ import org.osgi.framework.ServiceRegistration;
  * an {@link IllegalArgumentException} naming the key and the value, and changes nothing. The component registers the
  * service itself, rather than through SCR, because SCR registers a component's service before its constructor can
  * refuse the configuration, and because the service properties are computed ({@link ConnbackProperties#ofConnector}).
- * A changed configuration keeps the service: the connection manager reconnects the link with the new settings.
+ * A changed configuration keeps the service: the connection manager reconnects the link with the new settings; if
+ * its {@code name} changed, the manager ends the link of the old name and starts one under the new name.
  *
  * @param <T> the client type
  */

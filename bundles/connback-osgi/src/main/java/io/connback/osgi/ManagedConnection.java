@@ -12,7 +12,7 @@ import java.util.Optional;
  * <p>The service outlives its connector: when the connector bundle is updated or restarted, the link is closed, the
  * service stays registered (same service id, same listeners) and reconnects through the connector that comes back.
  * Do not keep the {@linkplain #client() client} or the {@linkplain #link() link} across events: each connection has
- * its own.
+ * its own. The name never changes: a configuration renamed to another name ends this service and registers another.
  */
 public interface ManagedConnection {
 

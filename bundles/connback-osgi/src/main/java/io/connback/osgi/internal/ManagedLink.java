@@ -12,16 +12,28 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Hashtable;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.osgi.framework.ServiceRegistration;
 
 /**
  * The {@link ManagedConnection} of one link name: a Connback over a {@link SwappableConnector}, replaced only when
  * the Connback options change, and the service registration whose properties follow the state.
+ *
+ * <p>The listeners are called through one ordered queue per link, drained by the thread that finds it idle (usually
+ * the Connback's, which delivers one event at a time): an event changes the state and is told as one step, and a
+ * listener that joins while the link runs gets its replay of the current state between two events, never within
+ * one. No lock is held while a listener runs. Frames go straight from the reading thread to the listeners.
  */
 final class ManagedLink implements ManagedConnection {
 
@@ -30,7 +42,12 @@ final class ManagedLink implements ManagedConnection {
     private final String name;
     private final String type;
     private final SwappableConnector connector;
-    private final Function<ManagedLink, Iterable<ConnectionListener>> listeners;
+    private final Iterable<Watcher> watchers;
+    /** Watchers added while this link runs, until their replay: the events of this link skip them. */
+    private final Set<Watcher> joining =
+            Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
+    private final Queue<Runnable> deliveries = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger undelivered = new AtomicInteger();
 
     private volatile Events events;
     private volatile ConnectionState state = ConnectionState.CONNECTING;
@@ -40,11 +57,18 @@ final class ManagedLink implements ManagedConnection {
     private volatile ServiceRegistration<ManagedConnection> registration;
     private volatile boolean retired; // set once by shutdown, before the service is unregistered
 
-    ManagedLink(String name, String type, Function<ManagedLink, Iterable<ConnectionListener>> listeners) {
+    /**
+     * Makes the link of a name; it starts with {@link #run}.
+     *
+     * @param name the link name
+     * @param type the connector type
+     * @param watchers every whiteboard listener, read at each event: the link tells those that watch it
+     */
+    ManagedLink(String name, String type, Iterable<Watcher> watchers) {
         this.name = name;
         this.type = type;
         this.connector = new SwappableConnector(type);
-        this.listeners = listeners;
+        this.watchers = watchers;
     }
 
     SwappableConnector connector() {
@@ -91,17 +115,57 @@ final class ManagedLink implements ManagedConnection {
     }
 
     /**
-     * Ends the Connback for good: the link's configuration is gone, or the manager stops.
+     * Ends the Connback for good: the link's configuration is gone, or the manager stops. The listeners receive
+     * the end.
      *
-     * @param tellListeners whether the listeners receive the end
+     * @return a stage completed once the listeners received the end
      */
-    synchronized void shutdown(boolean tellListeners) {
+    synchronized CompletionStage<Void> shutdown() {
         retired = true;
-        Optional<Connback<Object>> running = connback();
-        if (!tellListeners) {
-            events = null;
+        return connback().map(running -> running.end().whenEnded()).orElse(CompletableFuture.completedFuture(null))
+                .thenCompose(ended -> {
+                    // the end is told in the queue, maybe by another thread: done once the queue has passed it
+                    CompletableFuture<Void> told = new CompletableFuture<>();
+                    deliver(() -> told.complete(null));
+                    return told;
+                });
+    }
+
+    /**
+     * Marks a watcher that is being added while this link runs: this link's events skip it until its
+     * {@link #replayTo replay}. Called before the watcher is visible to the events.
+     *
+     * @param watcher the watcher being added
+     */
+    void join(Watcher watcher) {
+        joining.add(watcher);
+    }
+
+    /**
+     * Gives a joining watcher the current state, in order with the events: {@code onConnect} if the link is
+     * connected; from then on it gets this link's events.
+     *
+     * @param watcher a watcher passed to {@link #join} before
+     */
+    void replayTo(Watcher watcher) {
+        deliver(() -> {
+            try {
+                if (state == ConnectionState.CONNECTED && !retired && isWatching(watcher)) {
+                    call(watcher.listener(), listener -> listener.onConnect(this));
+                }
+            } finally {
+                joining.remove(watcher);
+            }
+        });
+    }
+
+    private boolean isWatching(Watcher watcher) {
+        for (Watcher present : watchers) {
+            if (present == watcher) {
+                return watcher.watches(serviceProperties());
+            }
         }
-        running.ifPresent(Connback::end);
+        return false;
     }
 
     void registered(ServiceRegistration<ManagedConnection> registration) {
@@ -201,14 +265,40 @@ final class ManagedLink implements ManagedConnection {
         }
     }
 
+    /** Tells the listeners that watch this link, those joining excepted. */
     private void tell(Consumer<ConnectionListener> event) {
-        for (ConnectionListener listener : listeners.apply(this)) {
-            try {
-                event.accept(listener);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "a connection listener of " + name + " failed", e);
+        Hashtable<String, Object> properties = serviceProperties();
+        for (Watcher watcher : watchers) {
+            if (!joining.contains(watcher) && watcher.watches(properties)) {
+                call(watcher.listener(), event);
             }
         }
+    }
+
+    private void call(ConnectionListener listener, Consumer<ConnectionListener> event) {
+        try {
+            event.accept(listener);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "a connection listener of " + name + " failed", e);
+        }
+    }
+
+    /**
+     * Runs a delivery to the listeners after the ones queued before it: on this thread, or, while another thread
+     * delivers, on that one.
+     */
+    private void deliver(Runnable delivery) {
+        deliveries.add(delivery);
+        if (undelivered.getAndIncrement() > 0) {
+            return;
+        }
+        do {
+            try {
+                deliveries.remove().run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "a delivery to the listeners of " + name + " failed", e);
+            }
+        } while (undelivered.decrementAndGet() > 0);
     }
 
     /** The events of one Connback; ignored once another Connback replaced it. */
@@ -229,16 +319,18 @@ final class ManagedLink implements ManagedConnection {
 
         @Override
         public void onConnect(Object client) {
-            if (!current()) {
-                return;
-            }
-            attempts = 0;
-            lastError = null;
-            stateIs(ConnectionState.CONNECTED);
-            if (client instanceof Link link) {
-                link.addFrameListener(this::onFrame);
-            }
-            tell(listener -> listener.onConnect(ManagedLink.this));
+            deliver(() -> {
+                if (!current()) {
+                    return;
+                }
+                attempts = 0;
+                lastError = null;
+                stateIs(ConnectionState.CONNECTED);
+                if (client instanceof Link link) {
+                    link.addFrameListener(this::onFrame);
+                }
+                tell(listener -> listener.onConnect(ManagedLink.this));
+            });
         }
 
         private void onFrame(ByteBuffer frame) {
@@ -249,49 +341,59 @@ final class ManagedLink implements ManagedConnection {
 
         @Override
         public void onReconnect() {
-            if (!current()) {
-                return;
-            }
-            attempts++;
-            stateIs(ConnectionState.RECONNECTING);
-            tell(listener -> listener.onReconnect(ManagedLink.this));
+            deliver(() -> {
+                if (!current()) {
+                    return;
+                }
+                attempts++;
+                stateIs(ConnectionState.RECONNECTING);
+                tell(listener -> listener.onReconnect(ManagedLink.this));
+            });
         }
 
         @Override
         public void onClose(boolean hasError) {
-            if (!current()) {
-                return;
-            }
-            followState();
-            tell(listener -> listener.onClose(ManagedLink.this, hasError));
+            deliver(() -> {
+                if (!current()) {
+                    return;
+                }
+                followState();
+                tell(listener -> listener.onClose(ManagedLink.this, hasError));
+            });
         }
 
         @Override
         public void onOffline() {
-            if (!current()) {
-                return;
-            }
-            followState();
-            tell(listener -> listener.onOffline(ManagedLink.this));
+            deliver(() -> {
+                if (!current()) {
+                    return;
+                }
+                followState();
+                tell(listener -> listener.onOffline(ManagedLink.this));
+            });
         }
 
         @Override
         public void onError(Throwable error) {
-            if (!current()) {
-                return;
-            }
-            lastError = error;
-            followState();
-            tell(listener -> listener.onError(ManagedLink.this, error));
+            deliver(() -> {
+                if (!current()) {
+                    return;
+                }
+                lastError = error;
+                followState();
+                tell(listener -> listener.onError(ManagedLink.this, error));
+            });
         }
 
         @Override
         public void onEnd() {
-            if (!current()) {
-                return;
-            }
-            stateIs(ConnectionState.ENDED);
-            tell(listener -> listener.onEnd(ManagedLink.this));
+            deliver(() -> {
+                if (!current()) {
+                    return;
+                }
+                stateIs(ConnectionState.ENDED);
+                tell(listener -> listener.onEnd(ManagedLink.this));
+            });
         }
     }
 }

@@ -68,6 +68,10 @@ final class SwappableConnector implements Connector<Object> {
         return current != null;
     }
 
+    synchronized boolean isAttached(Connector<?> connector) {
+        return current == connector;
+    }
+
     @Override
     public CompletionStage<Object> connect(Connback<Object> connback, CancellationToken token) {
         Connector<Object> connector;

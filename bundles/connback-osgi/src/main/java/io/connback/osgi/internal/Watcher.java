@@ -33,7 +33,8 @@ record Watcher(ConnectionListener listener, Set<String> names, Filter filter) {
         }
         Object filter = properties.get(ConnbackProperties.FILTER);
         try {
-            return new Watcher(listener, nameSet, filter == null ? null : FrameworkUtil.createFilter(filter.toString()));
+            return new Watcher(listener, nameSet,
+                    filter == null ? null : FrameworkUtil.createFilter(filter.toString()));
         } catch (InvalidSyntaxException e) {
             throw new IllegalArgumentException(ConnbackProperties.FILTER + "=" + filter + ": " + e.getMessage(), e);
         }
