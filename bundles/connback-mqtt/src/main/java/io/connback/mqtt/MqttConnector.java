@@ -74,9 +74,12 @@ import org.eclipse.paho.client.mqttv3.MqttTopic;
  * <h2>Last will</h2>
  * With {@code will.topic} set, every connection carries a will: the broker publishes it when the connection ends
  * without DISCONNECT (the process was killed, the network dropped, the keepalive timed out on either side, a forced
- * close) and discards it on a graceful close. A gateway announces itself with a retained message at each connection
- * and leaves the retained will {@code offline} behind, e.g. {@code will.topic=site/gateway-17/status},
- * {@code will.payload={"state":"offline"}}, {@code will.retained=true}.
+ * close) and discards it on a graceful close. With {@code will.publishOnClose}, a graceful close ({@code end()},
+ * {@code reconnect()}, a changed configuration, a stopping gateway) publishes the will itself just before DISCONNECT,
+ * as MQTT 5's "disconnect with will message" does: the will then tells that the connection is gone, however it went.
+ * A gateway announces itself with a retained message at each connection and leaves the retained will {@code offline}
+ * behind, e.g. {@code will.topic=site/gateway-17/status}, {@code will.payload={"state":"offline"}},
+ * {@code will.retained=true}, {@code will.publishOnClose=true}.
  *
  * <h2>TLS</h2>
  * An {@code ssl://} server URI runs TLS. The broker's certificate is verified: against {@code tls.truststore} if
@@ -107,6 +110,8 @@ import org.eclipse.paho.client.mqttv3.MqttTopic;
  *       <td>empty</td></tr>
  *   <tr><td>{@code will.qos}</td><td>its QoS: 0, 1 or 2</td><td>1</td></tr>
  *   <tr><td>{@code will.retained}</td><td>{@code true} to have the broker retain it</td><td>{@code false}</td></tr>
+ *   <tr><td>{@code will.publishOnClose}</td><td>{@code true} to publish the will on a graceful close too</td>
+ *       <td>{@code false}</td></tr>
  *   <tr><td>{@code tls.truststore}</td><td>path of the key store of trusted certificates</td>
  *       <td>the JVM's trust</td></tr>
  *   <tr><td>{@code tls.truststorePassword}</td><td>its password, if it has one</td><td>none</td></tr>
@@ -340,6 +345,7 @@ public final class MqttConnector implements Connector<MqttLink> {
         private byte[] willPayload;
         private int willQos = DEFAULT_WILL_QOS;
         private boolean willRetained;
+        private boolean willOnClose;
 
         private Builder() {}
 
@@ -492,6 +498,18 @@ public final class MqttConnector implements Connector<MqttLink> {
         }
 
         /**
+         * Sets whether a graceful close publishes the will too, just before DISCONNECT (see the class description).
+         * Default {@code false}: the broker discards the will on a graceful close.
+         *
+         * @param willOnClose {@code true} to publish the will however the connection ends; needs a will
+         * @return this builder
+         */
+        public Builder publishWillOnClose(boolean willOnClose) {
+            this.willOnClose = willOnClose;
+            return this;
+        }
+
+        /**
          * Applies configuration properties over the values set so far; see {@link MqttConnector#fromMap(Map)}.
          *
          * @param properties the configuration
@@ -544,7 +562,7 @@ public final class MqttConnector implements Connector<MqttLink> {
             }
             return new MqttConnector(new MqttSettings(serverUri, Optional.ofNullable(clientId),
                     Optional.ofNullable(username), password, cleanSession, offlineQueueSize, offlineQueuePolicy,
-                    tls ? Optional.of(socketFactory()) : Optional.empty(), hostnameVerification, checkWill()));
+                    tls ? Optional.of(socketFactory()) : Optional.empty(), hostnameVerification, checkWill(), willOnClose));
         }
 
         /**
@@ -556,6 +574,7 @@ public final class MqttConnector implements Connector<MqttLink> {
             Optional<String> payload = text(values, "will.payload");
             Optional<Integer> qos = values.wholeNumber("will.qos");
             Optional<Boolean> retained = values.bool("will.retained");
+            values.bool("will.publishOnClose").ifPresent(this::publishWillOnClose);
             if (topic.isEmpty()) {
                 if (payload.isPresent()) {
                     throw ConfigValues.invalid("will.payload", payload.get(), "a will needs a will.topic");
@@ -569,6 +588,9 @@ public final class MqttConnector implements Connector<MqttLink> {
         /** Checks the will, if any. */
         private Optional<MqttMessage> checkWill() {
             if (willTopic == null) {
+                if (willOnClose) {
+                    throw ConfigValues.invalid("will.publishOnClose", true, "there is no will: set will.topic");
+                }
                 return Optional.empty();
             }
             try {

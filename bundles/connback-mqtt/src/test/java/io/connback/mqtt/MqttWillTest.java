@@ -70,6 +70,9 @@ class MqttWillTest {
         assertThat(MqttConnector.fromMap(config("will.topic", "", "will.qos", 1, "will.retained", false)).will())
                 .isEmpty();
         assertThat(MqttConnector.fromMap(config("will.topic", "gw1/status")).toString()).endsWith(", will=gw1/status]");
+        assertThat(MqttConnector.fromMap(config("will.topic", "gw1/status", "will.publishOnClose", "true")).toString())
+                .endsWith(", will=gw1/status (also on close)]");
+        assertThat(MqttConnector.fromMap(config("will.publishOnClose", false)).will()).isEmpty();
     }
 
     @Test
@@ -82,6 +85,8 @@ class MqttWillTest {
                 .hasMessage("will.qos: invalid value 'once': expected a number");
         assertThatThrownBy(() -> MqttConnector.fromMap(config("will.topic", "gw1/status", "will.retained", "yes")))
                 .hasMessage("will.retained: invalid value 'yes': expected true or false");
+        assertThatThrownBy(() -> MqttConnector.fromMap(config("will.publishOnClose", "true")))
+                .hasMessage("will.publishOnClose: invalid value 'true': there is no will: set will.topic");
         assertThatThrownBy(() -> MqttConnector.fromMap(config("will.payload", OFFLINE)))
                 .hasMessage("will.payload: invalid value '" + OFFLINE + "': a will needs a will.topic");
         assertThatThrownBy(() -> MqttConnector.builder().serverUri("tcp://broker:1883")
@@ -148,6 +153,29 @@ class MqttWillTest {
 
         assertThat(watcher.messages).extracting(MqttMessage::topic, MqttWillTest::text)
                 .containsExactlyInAnyOrder(tuple("end/forced", OFFLINE), tuple("end/clean", "marker"));
+    }
+
+    @Test
+    void withPublishOnCloseACleanEndPublishesTheWillBeforeDisconnecting() throws Exception {
+        TestBroker broker = fixture.broker().start();
+        Recorder watcher = watch(broker, "closed/#");
+        Recorder recorder = new Recorder();
+        Connback<MqttLink> gateway = fixture.start(MqttConnector.builder().serverUri(broker.uri())
+                .will("closed/gw1/status", utf8(OFFLINE), 1, true).publishWillOnClose(true).build(), recorder);
+        String client = recorder.awaitConnects(1).clientId();
+        assertThat(watcher.messages).isEmpty();
+
+        gateway.end().whenEnded().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        watcher.awaitMessages(1);
+        assertThat(watcher.messages).extracting(MqttMessage::topic, MqttWillTest::text)
+                .containsExactly(tuple("closed/gw1/status", OFFLINE));
+        // and it was a clean close: no second copy from the broker once the client is gone
+        await(() -> Fixture.pahoThreadsOf(client).isEmpty(), () -> "the client closed");
+        watcher.connects.get(0).value().publish("closed/gw1/status", utf8("marker"), 1, false)
+                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        watcher.awaitMessages(2);
+        assertThat(watcher.messages).extracting(MqttWillTest::text).containsExactly(OFFLINE, "marker");
     }
 
     /**

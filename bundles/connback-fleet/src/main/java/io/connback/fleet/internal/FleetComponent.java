@@ -35,8 +35,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * otherwise).
  *
  * <p>The offline status goes out when the framework starts stopping, before any bundle stops: the bundles stop in the
- * reverse order of their installation (at one start level), so the MQTT connector, deployed after this bundle, closes
- * the broker link (gracefully: the broker drops its will) before this component is deactivated. A changed configuration restarts the
+ * reverse order of their installation (at one start level), so the MQTT connector, deployed after this bundle, would
+ * close the broker link (gracefully: the broker drops its will) before this component is deactivated. The connection
+ * manager ends the links on that same event, and the order of the two is not defined: the broker link's
+ * {@code will.publishOnClose} covers the case where the link closes first. A changed configuration restarts the
  * component: the old status topic goes offline, the new one online.
  */
 @Component(configurationPid = FleetComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
@@ -73,7 +75,7 @@ public final class FleetComponent implements ConnectionListener {
          */
         @AttributeDefinition(name = "Broker link", description = "The name of the MQTT link to publish through. "
                 + "Its configuration should set will.topic=<topicPrefix>/<gatewayId>/status, "
-                + "will.payload={\"state\":\"offline\"} and will.retained=true.")
+                + "will.payload={\"state\":\"offline\"}, will.retained=true and will.publishOnClose=true.")
         String link() default "fleet";
 
         /**

@@ -27,7 +27,9 @@ import java.util.concurrent.CompletionStage;
  *   <li>{@code <prefix>/<gatewayId>/status}: {@code {"state":"online","version":...,"started":...,"links":[...]}}
  *       at every connection of the broker link, and whenever a link is added or removed;
  *       {@code {"state":"offline",...,"stopped":...}} when the publisher stops or the broker link goes away. The broker
- *       link's will, {@code {"state":"offline"}} on the same topic, covers a gateway that dies.
+ *       link's will, {@code {"state":"offline"}} on the same topic, covers a gateway that dies, and, with
+ *       {@code will.publishOnClose}, a broker link that closes before the publisher could say so (the connection
+ *       manager ends the links when the framework stops).
  *   <li>{@code <prefix>/<gatewayId>/links/<name>}: {@code {"state":"CONNECTED","since":...,"attempts":0,
  *       "lastError":null}} for every link at every connection of the broker link, and at every change of the link
  *       afterwards; an empty payload, which clears the retained message, when the link's configuration is deleted.
@@ -315,8 +317,8 @@ public final class FleetPublisher {
                 + will.map(w -> "its will on " + w.topic() + (w.retained() ? "" : ", not retained"))
                         .orElse("no will")
                 + ", so a gateway that dies stays online in " + statusTopic + ": set will.topic=" + statusTopic
-                + ", will.payload=" + OFFLINE_WILL + ", will.retained=true in the configuration of link "
-                + brokerLinkName);
+                + ", will.payload=" + OFFLINE_WILL + ", will.retained=true, will.publishOnClose=true in the "
+                + "configuration of link " + brokerLinkName);
     }
 
     @Override

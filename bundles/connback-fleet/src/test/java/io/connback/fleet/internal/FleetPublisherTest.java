@@ -177,8 +177,8 @@ class FleetPublisherTest {
         assertThat(publisher.willAdvice(GOOD_WILL)).isEmpty();
         assertThat(publisher.willAdvice(Optional.empty())).hasValue("fleet status: the MQTT link fleet has no "
                 + "will, so a gateway that dies stays online in connback/gw1/status: set "
-                + "will.topic=connback/gw1/status, will.payload={\"state\":\"offline\"}, will.retained=true in the "
-                + "configuration of link fleet");
+                + "will.topic=connback/gw1/status, will.payload={\"state\":\"offline\"}, will.retained=true, "
+                + "will.publishOnClose=true in the configuration of link fleet");
         assertThat(publisher.willAdvice(RecordingLink.will(STATUS, "offline", false))).get().asString()
                 .contains("has its will on connback/gw1/status, not retained,");
         assertThat(publisher.willAdvice(RecordingLink.will("gw1/status", "offline", true))).get().asString()

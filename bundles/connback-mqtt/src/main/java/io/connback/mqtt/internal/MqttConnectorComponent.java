@@ -193,6 +193,16 @@ public final class MqttConnectorComponent {
         @AttributeDefinition(description = "The broker retains the last will, as the last known status.",
                 required = false, defaultValue = "false")
         boolean will_retained();
+
+        /**
+         * Whether a graceful close publishes the will too.
+         *
+         * @return publish on close
+         */
+        @AttributeDefinition(description = "Publish the last will also when the link closes gracefully (ended, "
+                + "reconfigured, gateway stopping), just before disconnecting.", required = false,
+                defaultValue = "false")
+        boolean will_publishOnClose();
     }
 
     private final ConnectorService<MqttLink> service;

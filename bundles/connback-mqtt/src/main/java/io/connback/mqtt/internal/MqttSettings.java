@@ -33,6 +33,7 @@ public final class MqttSettings {
     private final Optional<SSLSocketFactory> socketFactory;
     private final boolean hostnameVerification;
     private final Optional<MqttMessage> will;
+    private final boolean willOnClose;
 
     /**
      * Creates the settings from validated values.
@@ -47,10 +48,12 @@ public final class MqttSettings {
      * @param socketFactory the TLS socket factory for {@code ssl://}, or empty for plain TCP
      * @param hostnameVerification whether the broker's certificate must match its host
      * @param will the will set on every connection, or empty
+     * @param willOnClose whether a graceful close publishes the will too
      */
     public MqttSettings(String serverUri, Optional<String> clientId, Optional<String> username, char[] password,
             boolean cleanSession, int offlineQueueSize, OfflineQueuePolicy offlineQueuePolicy,
-            Optional<SSLSocketFactory> socketFactory, boolean hostnameVerification, Optional<MqttMessage> will) {
+            Optional<SSLSocketFactory> socketFactory, boolean hostnameVerification, Optional<MqttMessage> will,
+            boolean willOnClose) {
         this.serverUri = serverUri;
         this.clientId = clientId;
         this.username = username;
@@ -61,6 +64,7 @@ public final class MqttSettings {
         this.socketFactory = socketFactory;
         this.hostnameVerification = hostnameVerification;
         this.will = will;
+        this.willOnClose = willOnClose;
     }
 
     /**
@@ -168,6 +172,11 @@ public final class MqttSettings {
         return will;
     }
 
+    /** @return whether a graceful close publishes the will too */
+    public boolean willOnClose() {
+        return willOnClose;
+    }
+
     /** Describes the settings for logs, without the password. */
     @Override
     public String toString() {
@@ -175,6 +184,7 @@ public final class MqttSettings {
                 + username.map(name -> ", username=" + name).orElse("")
                 + ", cleanSession=" + cleanSession + ", offlineQueueSize=" + offlineQueueSize
                 + ", offlineQueuePolicy=" + offlineQueuePolicy
-                + will.map(message -> ", will=" + message.topic()).orElse("");
+                + will.map(message -> ", will=" + message.topic() + (willOnClose ? " (also on close)" : ""))
+                        .orElse("");
     }
 }

@@ -143,15 +143,32 @@ public final class PahoLink implements MqttLink, MqttCallback {
      * go back to the session's queue.
      *
      * @param force drop the connection at once, without the MQTT DISCONNECT (the broker then publishes the client's
-     *     will, if it has one); otherwise let in-flight acknowledgements arrive for a short while, then disconnect
+     *     will, if it has one); otherwise let in-flight acknowledgements arrive for a short while, then disconnect,
+     *     after publishing the will if {@code will.publishOnClose} says so
      */
     public void close(boolean force) {
+        boolean established = !down && connected.isDone() && !connected.isCompletedExceptionally();
         down = true;
         if (closed.compareAndSet(false, true)) {
             session.detach(this);
         }
         pingTimer.stop();
+        if (!force && established && session.settings().willOnClose()) {
+            session.settings().will().ifPresent(this::publishWill);
+        }
         PahoCloser.close(client, force);
+    }
+
+    /**
+     * Publishes the will on a graceful close, as MQTT 5's "disconnect with will message" does: straight to Paho, ahead
+     * of the DISCONNECT, whose quiesce time lets its acknowledgement arrive.
+     */
+    private void publishWill(io.connback.link.mqtt.MqttMessage will) {
+        try {
+            client.publish(will.topic(), will.payload(), will.qos(), will.retained());
+        } catch (MqttException | RuntimeException e) {
+            LOG.log(Level.DEBUG, () -> "the will of " + clientId() + " was not published on closing: " + e);
+        }
     }
 
     /**
