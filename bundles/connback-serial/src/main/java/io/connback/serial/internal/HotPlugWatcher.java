@@ -101,9 +101,7 @@ public final class HotPlugWatcher {
             throw new IllegalStateException("cannot watch for serial devices", e);
         }
         Runner runner = new Runner(service);
-        Thread thread = new Thread(runner::run, "connback-serial-hotplug");
-        thread.setDaemon(true);
-        thread.start();
+        SharedSerialThreads.start("connback-serial-hotplug", runner::run);
         return runner;
     }
 

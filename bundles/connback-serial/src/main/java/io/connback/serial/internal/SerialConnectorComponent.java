@@ -4,6 +4,7 @@ import io.connback.link.Link;
 import io.connback.osgi.ConnectorService;
 import io.connback.osgi.LinkAttributes;
 import io.connback.serial.SerialConnector;
+import java.time.Duration;
 import java.util.Map;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -106,7 +107,11 @@ public final class SerialConnectorComponent {
         String openDelay();
     }
 
+    /** Long enough for the readers to see their links closed: reads time out in 100 ms steps on Linux. */
+    private static final Duration THREADS_END = Duration.ofSeconds(3);
+
     private final ConnectorService<Link> service;
+    private final SharedSerialThreads.Lease threadsLease;
 
     /**
      * Registers the connector service of the link, once its whole configuration is checked.
@@ -118,6 +123,7 @@ public final class SerialConnectorComponent {
     @Activate
     public SerialConnectorComponent(Map<String, Object> properties, BundleContext context) {
         this.service = ConnectorService.register(context, TYPE, SerialConnector::fromMap, properties);
+        this.threadsLease = SharedSerialThreads.retain();
     }
 
     /**
@@ -131,9 +137,16 @@ public final class SerialConnectorComponent {
         service.update(properties);
     }
 
-    /** Unregisters the connector service: the manager closes the link, and ends it unless the bundle is stopping. */
+    /**
+     * Unregisters the connector service: the manager closes the link, and ends it unless the bundle is stopping. The
+     * last component to go waits for the serial threads to end, so that no code of this bundle runs once it has
+     * stopped.
+     *
+     * @throws InterruptedException if interrupted while waiting for the threads
+     */
     @Deactivate
-    void deactivate() {
+    void deactivate() throws InterruptedException {
         service.unregister();
+        threadsLease.release(THREADS_END);
     }
 }

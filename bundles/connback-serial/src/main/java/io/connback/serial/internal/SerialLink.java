@@ -35,7 +35,6 @@ final class SerialLink extends AbstractLink {
     private final Connback<Link> connback;
     private final Executor writer;
     private final Runnable onDeviceLost;
-    private final Thread reader;
     private final WritableByteChannel output = new PortOutput();
     private final AtomicInteger flushRequests = new AtomicInteger(); // above zero while a flush task of this link runs
     private final CountDownLatch portClosed = new CountDownLatch(1);
@@ -47,12 +46,10 @@ final class SerialLink extends AbstractLink {
         this.connback = connback;
         this.writer = writer;
         this.onDeviceLost = onDeviceLost;
-        this.reader = new Thread(this::readLoop, "connback-serial-reader-" + port.getSystemPortName());
-        reader.setDaemon(true);
     }
 
     void start() {
-        reader.start();
+        SharedSerialThreads.start("connback-serial-reader-" + port.getSystemPortName(), this::readLoop);
     }
 
     /**

@@ -21,6 +21,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Channels are registered, read, written and closed on this thread only; other threads hand it work with
  * {@link #execute(Runnable)}. Handlers must never block: every TCP link of the JVM waits for them.
+ *
+ * <p>In an OSGi framework the connector's components hold a {@linkplain #retain() lease} on the loop. When the last
+ * one is released (the bundle stops, is updated or uninstalled), the thread ends as soon as its channels are closed,
+ * and the release waits for it: no code of a stopped bundle runs on afterwards, when its class loader is gone.
  */
 final class SelectorLoop {
 
@@ -32,10 +36,14 @@ final class SelectorLoop {
 
     private static final System.Logger LOG = System.getLogger(SelectorLoop.class.getName());
 
+    /** How often a loop whose last lease is gone looks whether its channels are all closed. */
+    private static final long STOPPING_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
     private final String threadName;
     private final long lingerNanos;
     private final Object lifecycle = new Object();
     private Worker running; // guarded by lifecycle
+    private int leases; // guarded by lifecycle
 
     /**
      * Creates a loop; no thread runs until the first task.
@@ -81,6 +89,18 @@ final class SelectorLoop {
             running.tasks.add(task);
             running.selector.wakeup();
         }
+    }
+
+    /**
+     * Takes a lease on the loop, for the lifetime of a component that makes links.
+     *
+     * @return the lease, to {@linkplain Lease#release(long) release} when the component stops
+     */
+    Lease retain() {
+        synchronized (lifecycle) {
+            leases++;
+        }
+        return new Lease();
     }
 
     /**
@@ -134,6 +154,48 @@ final class SelectorLoop {
         return "SelectorLoop[" + threadName + "]";
     }
 
+    /** A component's hold on the loop; see {@link #retain()}. */
+    final class Lease {
+        private boolean released; // guarded by lifecycle
+
+        private Lease() {}
+
+        /**
+         * Ends the lease. The last one makes the thread end as soon as no channel and no timer is left, skipping the
+         * linger time, and waits for it; the channels still open at the timeout are closed as failed, so that the
+         * thread ends anyway.
+         *
+         * @param timeoutNanos how long the channels may take to close (graceful closes drain their sends)
+         * @throws InterruptedException if interrupted while waiting; the thread still ends once idle
+         */
+        void release(long timeoutNanos) throws InterruptedException {
+            Worker worker;
+            synchronized (lifecycle) {
+                if (released) {
+                    return;
+                }
+                released = true;
+                if (--leases > 0 || running == null) {
+                    return;
+                }
+                worker = running;
+                worker.stopWhenIdle = true;
+                worker.selector.wakeup();
+            }
+            worker.thread.join(TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + 1);
+            synchronized (lifecycle) {
+                if (running != worker) {
+                    return;
+                }
+                LOG.log(Level.WARNING, () -> threadName + ": channels still open after the connector stopped; "
+                        + "closing them");
+                worker.tasks.add(() -> worker.abortAll(new IOException("the TCP connector stopped")));
+                worker.selector.wakeup();
+            }
+            worker.thread.join(TimeUnit.SECONDS.toMillis(1));
+        }
+    }
+
     /** A delayed task; ties are broken by order of scheduling. */
     static final class Timer implements Comparable<Timer> {
         private final Worker worker;
@@ -168,6 +230,7 @@ final class SelectorLoop {
         final PriorityQueue<Timer> timers = new PriorityQueue<>(); // loop thread only
         final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_SIZE);
         long timerSequence;
+        boolean stopWhenIdle; // guarded by lifecycle: the last lease is gone, so the thread skips its linger time
 
         /** Opens the selector and starts the thread; called under the lifecycle lock. */
         Worker() {
@@ -191,7 +254,7 @@ final class SelectorLoop {
                     runDueTimers();
                     if (!isIdle()) {
                         idleSince = System.nanoTime();
-                    } else if (System.nanoTime() - idleSince >= lingerNanos && stopIfIdle()) {
+                    } else if ((stopWhenIdle() || System.nanoTime() - idleSince >= lingerNanos) && stopIfIdle()) {
                         return;
                     }
                 }
@@ -231,6 +294,9 @@ final class SelectorLoop {
         private long selectTimeoutMillis(long idleSince) {
             long now = System.nanoTime();
             long wait = isIdle() ? lingerNanos - (now - idleSince) : lingerNanos;
+            if (stopWhenIdle()) {
+                wait = Math.min(wait, STOPPING_POLL_NANOS); // the last channels' keys leave only during a select
+            }
             Timer next = timers.peek();
             if (next != null) {
                 wait = Math.min(wait, next.deadline - now);
@@ -260,6 +326,12 @@ final class SelectorLoop {
             return selector.keys().isEmpty() && timers.isEmpty();
         }
 
+        private boolean stopWhenIdle() {
+            synchronized (lifecycle) {
+                return stopWhenIdle;
+            }
+        }
+
         /** Ends this worker unless a task arrived meanwhile; a later task starts a new worker. */
         private boolean stopIfIdle() throws IOException {
             synchronized (lifecycle) {
@@ -272,6 +344,13 @@ final class SelectorLoop {
             return true;
         }
 
+        /** Closes every channel as failed, telling its owner; on the loop's thread. */
+        void abortAll(IOException cause) {
+            for (SelectionKey key : selector.keys()) {
+                ((Handler) key.attachment()).abort(cause);
+            }
+        }
+
         /** After a failure of the selector itself: every channel's owner is told, and the next task starts afresh. */
         private void stop(IOException cause) {
             synchronized (lifecycle) {
@@ -280,9 +359,7 @@ final class SelectorLoop {
                 }
             }
             try {
-                for (SelectionKey key : selector.keys()) {
-                    ((Handler) key.attachment()).abort(cause);
-                }
+                abortAll(cause);
                 selector.close();
             } catch (IOException | RuntimeException e) {
                 LOG.log(Level.WARNING, () -> threadName + ": closing the failed selector failed", e);

@@ -5,6 +5,7 @@ import io.connback.osgi.ConnectorService;
 import io.connback.osgi.LinkAttributes;
 import io.connback.tcp.TcpConnector;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -84,6 +85,7 @@ public final class TcpConnectorComponent {
     }
 
     private final ConnectorService<Link> service;
+    private final SelectorLoop.Lease selectorLease;
 
     /**
      * Registers the connector service of the link, once its whole configuration is checked.
@@ -95,6 +97,7 @@ public final class TcpConnectorComponent {
     @Activate
     public TcpConnectorComponent(Map<String, Object> properties, BundleContext context) {
         this.service = ConnectorService.register(context, TYPE, TcpConnector::fromMap, properties);
+        this.selectorLease = SelectorLoop.SHARED.retain();
     }
 
     /**
@@ -108,9 +111,16 @@ public final class TcpConnectorComponent {
         service.update(properties);
     }
 
-    /** Unregisters the connector service: the manager closes the link, and ends it unless the bundle is stopping. */
+    /**
+     * Unregisters the connector service: the manager closes the link, and ends it unless the bundle is stopping. The
+     * last component to go waits for the selector thread to close its channels and end, so that no code of this
+     * bundle runs once it has stopped.
+     *
+     * @throws InterruptedException if interrupted while waiting for the selector thread
+     */
     @Deactivate
-    void deactivate() {
+    void deactivate() throws InterruptedException {
         service.unregister();
+        selectorLease.release(TcpLink.DRAIN_TIMEOUT_NANOS + TimeUnit.SECONDS.toNanos(1));
     }
 }
