@@ -2,6 +2,7 @@ package io.connback.osgi;
 
 import io.connback.config.ConfigValues;
 import java.util.Hashtable;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -36,7 +37,8 @@ public final class ConnbackProperties {
     /**
      * The service properties of a connector service made from a factory configuration (by a connector bundle's
      * component): the configuration's properties, which include the Connback options, with {@link #TYPE} and
-     * {@link #NAME}. The name is the configuration's {@code name} property, or else the name of the factory
+     * {@link #NAME}. Secrets are left out, as every bundle and the console can read service properties: a key whose
+     * name ends with {@code password} (in any case, e.g. {@code password}, {@code tls.keystorePassword}). The name is the configuration's {@code name} property, or else the name of the factory
      * configuration: {@code meter1} for {@code io.connback.serial~meter1} (FileInstall's
      * {@code io.connback.serial-meter1.cfg}).
      *
@@ -48,13 +50,17 @@ public final class ConnbackProperties {
     public static Hashtable<String, Object> ofConnector(String type, Map<String, ?> configuration) {
         Hashtable<String, Object> properties = new Hashtable<>();
         configuration.forEach((key, value) -> {
-            if (value != null && !key.startsWith(".") && !NOT_CONFIGURATION.contains(key)) {
+            if (value != null && !key.startsWith(".") && !NOT_CONFIGURATION.contains(key) && !isSecret(key)) {
                 properties.put(key, value);
             }
         });
         properties.put(TYPE, type);
         properties.put(NAME, linkName(configuration));
         return properties;
+    }
+
+    private static boolean isSecret(String key) {
+        return key.toLowerCase(Locale.ROOT).endsWith("password");
     }
 
     private static String linkName(Map<String, ?> configuration) {

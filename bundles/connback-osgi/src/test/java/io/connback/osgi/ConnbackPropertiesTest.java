@@ -36,4 +36,15 @@ class ConnbackPropertiesTest {
         assertThat(properties).containsOnlyKeys("service.pid", "keepalive", ConnbackProperties.NAME,
                 ConnbackProperties.TYPE);
     }
+
+    @Test
+    void passwordsAreNeverServicePropertiesWhichEveryBundleAndTheConsoleRead() {
+        Map<String, Object> properties = ConnbackProperties.ofConnector("mqtt", Map.of("serverUri",
+                "ssl://broker:8883", "username", "gw1", "password", "s3cret", "tls.truststore", "/etc/trust.p12",
+                "tls.truststorePassword", "s3cret", "tls.keystore", "/etc/key.p12", "tls.keystorePassword", "s3cret",
+                "service.pid", "io.connback.mqtt~fleet"));
+
+        assertThat(properties).containsOnlyKeys("serverUri", "username", "tls.truststore", "tls.keystore",
+                "service.pid", ConnbackProperties.NAME, ConnbackProperties.TYPE).doesNotContainValue("s3cret");
+    }
 }

@@ -4,9 +4,7 @@ import io.connback.link.mqtt.MqttLink;
 import io.connback.mqtt.MqttConnector;
 import io.connback.osgi.ConnectionAttributes;
 import io.connback.osgi.ConnectorService;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -28,17 +26,13 @@ import org.osgi.service.metatype.annotations.Option;
  * <p>A bad value makes the constructor throw an {@link IllegalArgumentException} that names the key and the value
  * (never a password), which SCR logs; the configuration then has no connector service, and the other links are not
  * affected. A changed configuration is taken without deactivation ({@code @Modified}), so that the link keeps its
- * ManagedConnection. The passwords are not service properties, which every bundle and the console can read: the
- * connector is made from the whole configuration, the service carries the rest.
+ * ManagedConnection. The passwords are not service properties ({@link io.connback.osgi.ConnbackProperties#ofConnector}).
  */
 @Component(configurationPid = "io.connback.mqtt", configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
 @Designate(ocd = MqttConnectorComponent.Config.class, factory = true)
 public final class MqttConnectorComponent {
 
     private static final String TYPE = "mqtt";
-
-    /** The keys whose values are secrets: read by the connector, kept out of the service properties. */
-    static final Set<String> SECRET_KEYS = Set.of("password", "tls.truststorePassword", "tls.keystorePassword");
 
     /**
      * The configuration of an MQTT link, as metatype describes it: the connector's keys here (see
@@ -206,8 +200,6 @@ public final class MqttConnectorComponent {
     }
 
     private final ConnectorService<MqttLink> service;
-    /** The whole configuration of the moment, secrets included: what the connector is made from. */
-    private volatile Map<String, Object> configuration;
 
     /**
      * Registers the connector service of the link, once its whole configuration is checked.
@@ -218,8 +210,7 @@ public final class MqttConnectorComponent {
      */
     @Activate
     public MqttConnectorComponent(Map<String, Object> properties, BundleContext context) {
-        this.configuration = properties;
-        this.service = ConnectorService.register(context, TYPE, this::connector, withoutSecrets(properties));
+        this.service = ConnectorService.register(context, TYPE, MqttConnector::fromMap, properties);
     }
 
     /**
@@ -230,30 +221,12 @@ public final class MqttConnectorComponent {
      */
     @Modified
     void modified(Map<String, Object> properties) {
-        Map<String, Object> previous = configuration;
-        configuration = properties;
-        try {
-            service.update(withoutSecrets(properties));
-        } catch (IllegalArgumentException e) {
-            configuration = previous;
-            throw e;
-        }
+        service.update(properties);
     }
 
     /** Unregisters the connector service: the manager closes the link, and ends it unless the bundle is stopping. */
     @Deactivate
     void deactivate() {
         service.unregister();
-    }
-
-    /** The connector of the configuration being checked: the whole one, of which the service sees all but secrets. */
-    private MqttConnector connector(Map<String, ?> withoutSecrets) {
-        return MqttConnector.fromMap(configuration);
-    }
-
-    static Map<String, Object> withoutSecrets(Map<String, Object> properties) {
-        Map<String, Object> visible = new HashMap<>(properties);
-        visible.keySet().removeAll(SECRET_KEYS);
-        return visible;
     }
 }
