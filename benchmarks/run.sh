@@ -12,6 +12,10 @@
 #                                                  --window N (32) --rounds N (5)
 #   benchmarks/run.sh tcp-links [OPTIONS]          the scale run over the TCP connector, 1,000 links; the scale
 #                                                  run's OPTIONS
+#   benchmarks/run.sh broker-restart [OPTIONS]     200 MQTT clients through a Mosquitto restart: Connback with full
+#                                                  jitter, without jitter, Paho's automatic reconnect; --clients N
+#                                                  (200) --messages K (5) --outage-ms MS (4000); needs mosquitto
+#                                                  (.ci/install-test-tools installs it)
 #
 # The scale run starts its echo server in a second JVM: 10,000 links need 10,000 file descriptors at each end, and
 # the limit here (20,000) cannot be raised. The serial runs load jSerialComm's native library from the folder the
@@ -23,8 +27,10 @@ part="${1:-all}"
 case "$part" in
     all | jmh | serial) shift $(($# > 0 ? 1 : 0)) ;;
     scale | replug | serial-throughput | tcp-links) shift ;;
+    broker-restart) shift ;;
     *) echo "usage: $0 [all | jmh | scale [OPTIONS] | serial | replug [OPTIONS] | serial-throughput [OPTIONS]" \
-        "| tcp-links [OPTIONS]]" >&2; exit 2 ;;
+        "| tcp-links [OPTIONS]" \
+        "| broker-restart [OPTIONS]]" >&2; exit 2 ;;
 esac
 if [[ $# -gt 0 && "$part" =~ ^(all|jmh|serial)$ ]]; then
     echo "$0 $part takes no options" >&2; exit 2
@@ -70,4 +76,8 @@ fi
 
 if runs tcp-links; then
     java -cp "$jar" io.connback.benchmarks.ScaleRun --connector tcp --links 1000 "$@" | tee "$results/tcp-links.txt"
+fi
+
+if runs broker-restart; then
+    java -cp "$jar" io.connback.benchmarks.BrokerRestartRun "$@" | tee "$results/broker-restart.txt"
 fi
