@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.eclipse.paho.client.mqttv3.DisconnectedBufferOptions;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
@@ -209,9 +210,10 @@ public final class BrokerRestartRun {
             client.publish(publishTo, payload, 1, false);
         }
 
+        /** Without a DISCONNECT packet: waiting for each one to be sent took a second per client. */
         @Override
         public void close() throws MqttException {
-            client.disconnectForcibly(0, 1000);
+            client.disconnectForcibly(0, 0, false);
             client.close();
         }
     }
@@ -264,9 +266,10 @@ public final class BrokerRestartRun {
         @Override
         public void deliveryComplete(IMqttDeliveryToken token) {}
 
+        /** Without a DISCONNECT packet: waiting for each one to be sent took a second per client. */
         @Override
         public void close() throws MqttException {
-            client.disconnectForcibly(0, 1000);
+            client.disconnectForcibly(0, 0, false);
             client.close();
         }
     }
@@ -355,6 +358,7 @@ public final class BrokerRestartRun {
         String prefix = "bench/" + scenario.label;
         String broadcast = prefix + "/broadcast";
         List<Client> fleet = new ArrayList<>();
+        long startedAt = System.nanoTime();
         try {
             for (int i = 0; i < clients; i++) {
                 fleet.add(switch (scenario) {
@@ -365,6 +369,7 @@ public final class BrokerRestartRun {
             }
             Poll.until(() -> count(fleet, state -> state.connects.get() >= 1) == clients, WAIT,
                     clients + " " + scenario.label + " clients connected");
+            note("%s: %d clients connected in %d ms", scenario.label, clients, millisSince(startedAt));
 
             proxy.down();
             proxy.resetCount();
@@ -395,6 +400,8 @@ public final class BrokerRestartRun {
                 within(() -> counter.inOrder.get() == clients * messages, DELIVERY_WAIT);
 
                 long[] attempts = proxy.attempts();
+                note("%s: attempts per 100 ms from the kill, the broker back after slot %d: %s", scenario.label,
+                        (backAt - killedAt) / WINDOW.toNanos(), timeline(attempts, killedAt, allBackAt));
                 int down = (int) Arrays.stream(attempts).filter(at -> at < backAt).count();
                 int untilAllBack = (int) Arrays.stream(attempts).filter(at -> at <= allBackAt).count();
                 return new Outcome(scenario.label, reconnected, TimeUnit.NANOSECONDS.toMillis(allBackAt - backAt),
@@ -404,10 +411,16 @@ public final class BrokerRestartRun {
                         counter.outOfOrder.get());
             }
         } finally {
+            long closingAt = System.nanoTime();
             for (Client client : fleet) {
                 client.close();
             }
+            note("%s: %d clients closed in %d ms", scenario.label, fleet.size(), millisSince(closingAt));
         }
+    }
+
+    private static long millisSince(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
     }
 
     private static long count(List<Client> fleet, Predicate<ClientState> condition) {
@@ -420,6 +433,17 @@ public final class BrokerRestartRun {
         while (!condition.getAsBoolean() && System.nanoTime() - deadline < 0) {
             Thread.sleep(10);
         }
+    }
+
+    /** The attempts in each {@link #WINDOW} from {@code from} to {@code to}, as one line of numbers. */
+    private static String timeline(long[] sorted, long from, long to) {
+        int[] slots = new int[(int) ((to - from) / WINDOW.toNanos()) + 1];
+        for (long at : sorted) {
+            if (at >= from && at <= to) {
+                slots[(int) ((at - from) / WINDOW.toNanos())]++;
+            }
+        }
+        return Arrays.stream(slots).mapToObj(Integer::toString).collect(Collectors.joining(" "));
     }
 
     /** The most attempts in any {@link #WINDOW} (sliding, not fixed slots), of sorted timestamps. */
