@@ -37,8 +37,9 @@ final class MosquittoBroker extends TestBroker {
     }
 
     private final Path folder;
-    private final List<String> settings = new ArrayList<>();
-    private final List<String> tlsSettings = new ArrayList<>();
+    private Path passwords;
+    private TlsIdentity tls;
+    private boolean clientCertificatesRequired;
     private Process process;
 
     MosquittoBroker() {
@@ -47,12 +48,6 @@ final class MosquittoBroker extends TestBroker {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        settings.add("persistence false");
-        settings.add("allow_anonymous true");
-        // started by root, Mosquitto would become the user 'mosquitto', who cannot read this folder (it is private)
-        settings.add("user " + System.getProperty("user.name"));
-        settings.add("log_type error");
-        settings.add("log_type warning");
     }
 
     /** Whether Mosquitto is installed; otherwise the tests against it are skipped. */
@@ -62,24 +57,21 @@ final class MosquittoBroker extends TestBroker {
 
     @Override
     MosquittoBroker credentials(String username, String password) {
-        Path passwords = folder.resolve("passwords");
+        passwords = folder.resolve("passwords");
         // mosquitto_passwd (same package) hashes the password the way this Mosquitto version reads it
         run(executable("mosquitto_passwd").orElseThrow(() -> new IllegalStateException("no mosquitto_passwd")),
                 "-c", "-b", passwords.toString(), username, password);
-        settings.set(settings.indexOf("allow_anonymous true"), "allow_anonymous false");
-        settings.add("password_file " + passwords);
         return this;
     }
 
     @Override
     void listenWithTls(TlsIdentity identity, int tlsPort) {
-        tlsSettings.addAll(List.of("listener " + tlsPort + " 127.0.0.1", "certfile " + identity.certificate(),
-                "keyfile " + identity.privateKey(), "cafile " + identity.clientCertificates()));
+        tls = identity;
     }
 
     @Override
     MosquittoBroker requireClientCertificates() {
-        tlsSettings.add("require_certificate true");
+        clientCertificatesRequired = true;
         return this;
     }
 
@@ -93,9 +85,19 @@ final class MosquittoBroker extends TestBroker {
     synchronized MosquittoBroker start() {
         Path configuration = folder.resolve("mosquitto.conf");
         Path log = folder.resolve("mosquitto.log");
-        List<String> lines = new ArrayList<>(settings);
+        List<String> lines = new ArrayList<>(List.of("persistence false", "log_type error", "log_type warning",
+                // started by root, Mosquitto would become the user 'mosquitto', who cannot read this private folder
+                "user " + System.getProperty("user.name"),
+                "allow_anonymous " + (passwords == null)));
+        if (passwords != null) {
+            lines.add("password_file " + passwords);
+        }
         lines.add("listener " + port + " 127.0.0.1");
-        lines.addAll(tlsSettings);
+        if (tls != null) { // the options after a listener line are that listener's
+            lines.addAll(List.of("listener " + tlsPort() + " 127.0.0.1", "certfile " + tls.certificate(),
+                    "keyfile " + tls.privateKey(), "cafile " + tls.clientCertificates(),
+                    "require_certificate " + clientCertificatesRequired));
+        }
         try {
             Files.write(configuration, lines);
             process = new ProcessBuilder(EXECUTABLE.orElseThrow().toString(), "-c", configuration.toString())
