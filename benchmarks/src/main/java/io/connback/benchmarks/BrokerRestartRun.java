@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -80,6 +81,8 @@ public final class BrokerRestartRun {
         volatile long lostAt;
         volatile long reconnectedAt;
         volatile boolean restartMessageReceived;
+        /** Failed attempts that the client reports (Connbacks; Paho reports none), with their time. */
+        final List<Timed> errors = new CopyOnWriteArrayList<>();
 
         void connected() {
             if (connects.incrementAndGet() == 2) {
@@ -99,6 +102,9 @@ public final class BrokerRestartRun {
             }
         }
     }
+
+    /** An error and when it was reported, in {@link System#nanoTime()}. */
+    private record Timed(long nanos, Throwable error) {}
 
     /** One client of a scenario. */
     private interface Client {
@@ -134,6 +140,11 @@ public final class BrokerRestartRun {
         @Override
         public void onClose(boolean hasError) {
             state.lost();
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            state.errors.add(new Timed(System.nanoTime(), error));
         }
 
         @Override
@@ -399,6 +410,13 @@ public final class BrokerRestartRun {
                 within(() -> count(fleet, state -> state.restartMessageReceived) == clients, DELIVERY_WAIT);
                 within(() -> counter.inOrder.get() == clients * messages, DELIVERY_WAIT);
 
+                List<Throwable> failedAfterBack = fleet.stream().flatMap(client -> client.state().errors.stream())
+                        .filter(error -> error.nanos() >= backAt).map(Timed::error).toList();
+                if (!failedAfterBack.isEmpty()) {
+                    note("%s: %d errors reported after the broker was back (attempts begun before included), "
+                            + "the first: %s", scenario.label,
+                            failedAfterBack.size(), failedAfterBack.get(0));
+                }
                 long[] attempts = proxy.attempts();
                 note("%s: attempts per 100 ms from the kill, the broker back after slot %d: %s", scenario.label,
                         (backAt - killedAt) / WINDOW.toNanos(), timeline(attempts, killedAt, allBackAt));

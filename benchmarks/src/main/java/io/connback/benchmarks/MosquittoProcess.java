@@ -78,7 +78,8 @@ final class MosquittoProcess implements AutoCloseable {
             } catch (IOException notYet) {
                 if (System.nanoTime() - deadline > 0) {
                     stop();
-                    throw new IllegalStateException("mosquitto not listening on " + port + ": " + Files.readString(log));
+                    throw new IllegalStateException("mosquitto not listening on " + port + ": "
+                            + Files.readString(log));
                 }
             }
             Thread.sleep(5);
