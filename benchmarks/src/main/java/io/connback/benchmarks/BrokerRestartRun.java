@@ -26,7 +26,9 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.eclipse.paho.client.mqttv3.DisconnectedBufferOptions;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -81,7 +83,7 @@ public final class BrokerRestartRun {
         volatile long lostAt;
         volatile long reconnectedAt;
         volatile boolean restartMessageReceived;
-        /** Failed attempts that the client reports (Connbacks; Paho reports none), with their time. */
+        /** The errors the client reports, with their time: failed attempts (Connback), failed subscribes (Paho). */
         final List<Timed> errors = new CopyOnWriteArrayList<>();
 
         void connected() {
@@ -191,9 +193,17 @@ public final class BrokerRestartRun {
         @Override
         public void connectComplete(boolean reconnect, String serverUri) {
             try {
-                client.subscribe(topic, 1);
+                client.subscribe(topic, 1, null, new IMqttActionListener() {
+                    @Override
+                    public void onSuccess(IMqttToken token) {}
+
+                    @Override
+                    public void onFailure(IMqttToken token, Throwable error) {
+                        state.errors.add(new Timed(System.nanoTime(), error));
+                    }
+                });
             } catch (MqttException e) {
-                throw new IllegalStateException(e);
+                state.errors.add(new Timed(System.nanoTime(), e));
             }
             state.connected();
         }
