@@ -14,6 +14,10 @@
 #                                                  run's OPTIONS
 #   benchmarks/run.sh hot-swap [OPTIONS]           Bundle.update() of the TCP connector bundle -> link connected
 #                                                  again, in an embedded Felix: --swaps N (20) --warmup-swaps N (3)
+#   benchmarks/run.sh broker-restart [OPTIONS]     200 MQTT clients through a Mosquitto restart: Connback with full
+#                                                  jitter, without jitter, Paho's automatic reconnect; --clients N
+#                                                  (200) --messages K (5) --outage-ms MS (4000); needs mosquitto
+#                                                  (.ci/install-test-tools installs it)
 #
 # The scale run starts its echo server in a second JVM: 10,000 links need 10,000 file descriptors at each end, and
 # the limit here (20,000) cannot be raised. The serial runs load jSerialComm's native library from the folder the
@@ -25,9 +29,9 @@ part="${1:-all}"
 case "$part" in
     all | jmh | serial) shift $(($# > 0 ? 1 : 0)) ;;
     scale | replug | serial-throughput | tcp-links) shift ;;
-    hot-swap) shift ;;
+    hot-swap | broker-restart) shift ;;
     *) echo "usage: $0 [all | jmh | scale [OPTIONS] | serial | replug [OPTIONS] | serial-throughput [OPTIONS]" \
-        "| tcp-links [OPTIONS] | hot-swap [OPTIONS]]" >&2; exit 2 ;;
+        "| tcp-links [OPTIONS] | hot-swap [OPTIONS] | broker-restart [OPTIONS]]" >&2; exit 2 ;;
 esac
 if [[ $# -gt 0 && "$part" =~ ^(all|jmh|serial)$ ]]; then
     echo "$0 $part takes no options" >&2; exit 2
@@ -78,4 +82,8 @@ fi
 if runs hot-swap; then
     java -Dconnback.hot-swap.bundles="$root/benchmarks/target/hot-swap-bundles" -cp "$jar" \
         io.connback.benchmarks.HotSwapRun "$@" | tee "$results/hot-swap.txt"
+fi
+
+if runs broker-restart; then
+    java -cp "$jar" io.connback.benchmarks.BrokerRestartRun "$@" | tee "$results/broker-restart.txt"
 fi

@@ -35,8 +35,9 @@ final class Fixture {
         return closeable;
     }
 
-    TestBroker broker() {
-        return closeAfter(new TestBroker());
+    /** A broker of that kind, not started yet, closed after the test. */
+    TestBroker broker(BrokerKind kind) {
+        return closeAfter(kind.create());
     }
 
     /** Paho names its threads after the client: {@code MQTT Rec: <clientId>}, {@code MQTT Call: <clientId>}... */
@@ -45,13 +46,28 @@ final class Fixture {
                 .filter(name -> name.startsWith("MQTT ") && name.endsWith(": " + clientId)).toList();
     }
 
-    /** Ends the Connbacks, then closes the brokers and the rest. */
+    /** Ends the Connbacks, then closes the brokers and the rest, each of them even if another one fails. */
     void endAll() throws Exception {
-        for (Connback<MqttLink> connback : connbacks) {
-            connback.end(true).whenEnded().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
-        for (AutoCloseable closeable : closeables) {
-            closeable.close();
+        try {
+            for (Connback<MqttLink> connback : connbacks) {
+                connback.end(true).whenEnded().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            Exception failure = null;
+            for (AutoCloseable closeable : closeables) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
         }
     }
 }

@@ -14,25 +14,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 
-/** Publishing and subscribing through one embedded broker that stays up; each test has its own topics. */
+/** Publishing and subscribing through a broker of each kind that stays up; each test has its own topics. */
 class MqttConnectorTest {
 
-    private static TestBroker broker;
+    private static final SharedBrokers brokers = new SharedBrokers(Function.identity());
     private final Fixture fixture = new Fixture();
 
-    @BeforeAll
-    static void startBroker() {
-        broker = new TestBroker().start();
-    }
-
     @AfterAll
-    static void stopBroker() {
-        broker.stop();
+    static void stopBrokers() {
+        brokers.close();
     }
 
     @AfterEach
@@ -40,15 +34,16 @@ class MqttConnectorTest {
         fixture.endAll();
     }
 
-    private MqttLink connected(Recorder recorder) {
+    private MqttLink connected(TestBroker broker, Recorder recorder) {
         fixture.start(MqttConnector.builder().serverUri(broker.uri()).build(), recorder);
         return recorder.awaitConnects(1);
     }
 
-    @Test
-    void publishedMessagesComeBackAtEveryQos() throws Exception {
+    @BrokerTest
+    void publishedMessagesComeBackAtEveryQos(BrokerKind kind) throws Exception {
+        TestBroker broker = brokers.get(kind);
         Recorder recorder = new Recorder();
-        MqttLink link = connected(recorder);
+        MqttLink link = connected(broker, recorder);
         link.subscribe("round/#", 2, recorder);
 
         for (int qos = 0; qos <= 2; qos++) {
@@ -67,10 +62,11 @@ class MqttConnectorTest {
         assertThat(link.queuedMessages()).isZero();
     }
 
-    @Test
-    void messagesOfOneTopicArriveInPublishOrder() {
+    @BrokerTest
+    void messagesOfOneTopicArriveInPublishOrder(BrokerKind kind) {
+        TestBroker broker = brokers.get(kind);
         Recorder recorder = new Recorder();
-        MqttLink link = connected(recorder);
+        MqttLink link = connected(broker, recorder);
         link.subscribe("order/t", 1, recorder);
         List<String> sent = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
@@ -82,10 +78,11 @@ class MqttConnectorTest {
         assertThat(recorder.texts()).containsExactlyElementsOf(sent);
     }
 
-    @Test
-    void aRetainedMessageReachesLaterSubscribersFlaggedAsRetained() throws Exception {
+    @BrokerTest
+    void aRetainedMessageReachesLaterSubscribersFlaggedAsRetained(BrokerKind kind) throws Exception {
+        TestBroker broker = brokers.get(kind);
         Recorder recorder = new Recorder();
-        MqttLink link = connected(recorder);
+        MqttLink link = connected(broker, recorder);
         link.publish("retained/status", utf8("up"), 1, true).toCompletableFuture().get(10, TimeUnit.SECONDS);
 
         // at QoS 0: Moquette 0.17 clears the retain flag of retained messages it sends at QoS 1 or 2
@@ -96,8 +93,9 @@ class MqttConnectorTest {
         assertThat(recorder.texts()).containsExactly("up");
     }
 
-    @Test
-    void everyLinkOfAConnbackIsTheSameSessionAsTheConnectorsLink() {
+    @BrokerTest
+    void everyLinkOfAConnbackIsTheSameSessionAsTheConnectorsLink(BrokerKind kind) {
+        TestBroker broker = brokers.get(kind);
         Recorder recorder = new Recorder();
         MqttConnector connector = MqttConnector.builder().serverUri(broker.uri()).build();
         Connback<MqttLink> connback = fixture.start(connector, recorder);
@@ -113,12 +111,13 @@ class MqttConnectorTest {
         assertThat(connector.link(connback)).isSameAs(session);
     }
 
-    @Test
-    void closingASubscriptionStopsItsListenerOnlyAndAThrowingListenerHarmsNoOther() throws Exception {
+    @BrokerTest
+    void closingASubscriptionStopsItsListenerOnlyAndAThrowingListenerHarmsNoOther(BrokerKind kind) throws Exception {
+        TestBroker broker = brokers.get(kind);
         Recorder first = new Recorder();
         Recorder second = new Recorder();
         Recorder events = new Recorder();
-        MqttLink link = connected(events);
+        MqttLink link = connected(broker, events);
         MqttSubscription firstSubscription = link.subscribe("shared/t", 1, first);
         link.subscribe("shared/t", 0, second);
         link.subscribe("shared/#", 1, message -> {
@@ -140,8 +139,9 @@ class MqttConnectorTest {
         assertThat(events.errors).isEmpty();
     }
 
-    @Test
-    void endingTheConnbackEndsTheSession() throws Exception {
+    @BrokerTest
+    void endingTheConnbackEndsTheSession(BrokerKind kind) throws Exception {
+        TestBroker broker = brokers.get(kind);
         Recorder recorder = new Recorder();
         MqttConnector connector = MqttConnector.builder().serverUri(broker.uri()).build();
         Connback<MqttLink> connback = fixture.start(connector, recorder);
@@ -160,10 +160,11 @@ class MqttConnectorTest {
         assertThat(connector.link(connback)).isNotSameAs(link);
     }
 
-    @Test
-    void badTopicsAndQosAreRefusedAtOnce() {
+    @BrokerTest
+    void badTopicsAndQosAreRefusedAtOnce(BrokerKind kind) {
+        TestBroker broker = brokers.get(kind);
         Recorder recorder = new Recorder();
-        MqttLink link = connected(recorder);
+        MqttLink link = connected(broker, recorder);
 
         assertThatThrownBy(() -> link.publish("wild/#", utf8("x"), 1, false))
                 .isInstanceOf(IllegalArgumentException.class);
@@ -174,10 +175,11 @@ class MqttConnectorTest {
         assertThat(link.queuedMessages()).isZero();
     }
 
-    @Test
-    void theMessagePayloadIsCopiedBothWays() throws Exception {
+    @BrokerTest
+    void theMessagePayloadIsCopiedBothWays(BrokerKind kind) throws Exception {
+        TestBroker broker = brokers.get(kind);
         Recorder recorder = new Recorder();
-        MqttLink link = connected(recorder);
+        MqttLink link = connected(broker, recorder);
         link.subscribe("copy/t", 1, recorder);
         byte[] payload = utf8("original");
 

@@ -14,10 +14,10 @@ import io.connback.link.mqtt.MqttLink;
 import io.connback.link.mqtt.OfflineQueueFullException;
 import java.net.ConnectException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
@@ -29,7 +29,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Brokers that stop, start late, refuse the client or go silent, in real time. */
+/** Brokers of each kind that stop, start late, refuse the client or go silent, in real time. */
 class MqttReconnectTest {
 
     private final Fixture fixture = new Fixture();
@@ -48,9 +48,10 @@ class MqttReconnectTest {
         return IntStream.rangeClosed(from, to).mapToObj(i -> "m" + i).toList();
     }
 
-    @Test
-    void afterABrokerRestartTheSubscriptionsAreBackAndTheMessagesPublishedMeanwhileArriveInOrder() throws Exception {
-        TestBroker broker = fixture.broker().start();
+    @BrokerTest
+    void afterABrokerRestartTheSubscriptionsAreBackAndTheMessagesPublishedMeanwhileArriveInOrder(BrokerKind kind)
+            throws Exception {
+        TestBroker broker = fixture.broker(kind).start();
         Recorder recorder = new Recorder();
         fixture.start(MqttConnector.builder().serverUri(broker.uri()).build(), recorder);
         MqttLink link = recorder.awaitConnects(1);
@@ -74,9 +75,9 @@ class MqttReconnectTest {
         assertThat(link.queuedMessages()).isZero();
     }
 
-    @Test
-    void aFailedFirstConnectionIsRetriedAndWhatWasPublishedBeforeIsSentOnceConnected() throws Exception {
-        TestBroker broker = fixture.broker(); // not started yet
+    @BrokerTest
+    void aFailedFirstConnectionIsRetriedAndWhatWasPublishedBeforeIsSentOnceConnected(BrokerKind kind) throws Exception {
+        TestBroker broker = fixture.broker(kind); // not started yet
         Recorder recorder = new Recorder();
         MqttConnector connector = MqttConnector.builder().serverUri(broker.uri()).build();
         Connback<MqttLink> connback = fixture.start(connector, recorder);
@@ -96,9 +97,9 @@ class MqttReconnectTest {
         assertThat(recorder.texts()).containsExactlyElementsOf(texts(1, 3));
     }
 
-    @Test
-    void aFullQueueDropsTheOldestMessagesAndCountsThem() throws Exception {
-        TestBroker broker = fixture.broker();
+    @BrokerTest
+    void aFullQueueDropsTheOldestMessagesAndCountsThem(BrokerKind kind) throws Exception {
+        TestBroker broker = fixture.broker(kind);
         Recorder recorder = new Recorder();
         MqttConnector connector = MqttConnector.builder().serverUri(broker.uri()).offlineQueueSize(3).build();
         MqttLink link = connector.link(fixture.start(connector, recorder));
@@ -118,9 +119,9 @@ class MqttReconnectTest {
         assertThat(recorder.texts()).containsExactlyElementsOf(texts(3, 5));
     }
 
-    @Test
-    void aFullQueueWithTheRefusePolicyRefusesTheNewMessages() {
-        TestBroker broker = fixture.broker();
+    @BrokerTest
+    void aFullQueueWithTheRefusePolicyRefusesTheNewMessages(BrokerKind kind) {
+        TestBroker broker = fixture.broker(kind);
         Recorder recorder = new Recorder();
         MqttConnector connector = MqttConnector.fromMap(Map.of("serverUri", broker.uri(),
                 "offlineQueueSize", 3, "offlineQueuePolicy", "refuse"));
@@ -138,13 +139,15 @@ class MqttReconnectTest {
         assertThat(recorder.texts()).containsExactlyElementsOf(texts(1, 3));
     }
 
-    @Test
-    void refusedCredentialsAreAClearErrorRetriedAsThePolicySaysAndThePasswordIsNeverLogged() throws Exception {
+    @BrokerTest
+    void refusedCredentialsAreAClearErrorRetriedAsThePolicySaysAndThePasswordIsNeverLogged(BrokerKind kind)
+            throws Exception {
         String secret = "wrong-secret-4711";
-        TestBroker broker = fixture.broker().credentials("gateway", "right-secret").start();
+        TestBroker broker = fixture.broker(kind).credentials("gateway", "right-secret").start();
         MqttConnector wrong = MqttConnector.fromMap(Map.of("serverUri", broker.uri(),
                 "username", "gateway", "password", secret));
-        List<String> logged = new ArrayList<>();
+        // Paho's threads may still be logging while the assertions read the lines
+        List<String> logged = new CopyOnWriteArrayList<>();
         List<Logger> loggers = List.of(Logger.getLogger(""), Logger.getLogger("io.connback"),
                 Logger.getLogger("org.eclipse.paho"));
         List<Level> levels = loggers.stream().map(Logger::getLevel).toList();
@@ -166,8 +169,11 @@ class MqttReconnectTest {
             }
         }
 
-        assertThat(retrying.errors.get(0).value()).isInstanceOf(MqttConnectionRefusedException.class)
-                .hasMessage(broker.uri() + " refused the connection: bad user name or password (CONNACK return code 4)");
+        int returnCode = broker.badCredentialsReturnCode();
+        assertThat(retrying.errors.get(0).value()).isInstanceOfSatisfying(MqttConnectionRefusedException.class,
+                refused -> assertThat(refused.isAuthenticationFailure()).isTrue())
+                .hasMessageStartingWith(broker.uri() + " refused the connection: ")
+                .hasMessageEndingWith(" (CONNACK return code " + returnCode + ")");
         assertThat(givingUp.errorValues()).hasSize(2).last().isInstanceOf(RetriesExhaustedException.class);
         assertThat(logged).isNotEmpty().noneMatch(line -> line.contains(secret));
         assertThat(wrong.toString()).contains("username=gateway").doesNotContain(secret);
@@ -178,9 +184,10 @@ class MqttReconnectTest {
         right.awaitConnects(1);
     }
 
-    @Test
-    void aBrokerThatGoesSilentIsClosedWithinOneAndAHalfKeepalivesAndWhatWasInFlightIsSentAgain() throws Exception {
-        TestBroker broker = fixture.broker().start();
+    @BrokerTest
+    void aBrokerThatGoesSilentIsClosedWithinOneAndAHalfKeepalivesAndWhatWasInFlightIsSentAgain(BrokerKind kind)
+            throws Exception {
+        TestBroker broker = fixture.broker(kind).start();
         BlackholeProxy proxy = fixture.closeAfter(new BlackholeProxy(broker.port));
         Duration keepalive = Duration.ofSeconds(1);
         Recorder recorder = new Recorder();
@@ -220,7 +227,8 @@ class MqttReconnectTest {
 
     @Test
     void aBrokerThatNeverAnswersTheConnectIsGivenUpAfterTheConnectTimeoutAndItsClientReleased() throws Exception {
-        TestBroker broker = fixture.broker().start();
+        // the proxy answers nothing, whichever broker is behind it
+        TestBroker broker = fixture.broker(BrokerKind.MOQUETTE).start();
         BlackholeProxy proxy = fixture.closeAfter(new BlackholeProxy(broker.port));
         proxy.blackhole(); // TCP connects, CONNACK never comes
         Recorder recorder = new Recorder();
@@ -246,9 +254,7 @@ class MqttReconnectTest {
         Handler handler = new Handler() {
             @Override
             public void publish(LogRecord record) {
-                synchronized (lines) {
-                    lines.add(formatter.format(record));
-                }
+                lines.add(formatter.format(record));
             }
 
             @Override

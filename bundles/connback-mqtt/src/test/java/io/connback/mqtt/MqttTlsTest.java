@@ -6,8 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.connback.link.mqtt.MqttLink;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,12 +22,11 @@ import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Brokers with self-signed certificates for 127.0.0.1, made by keytool for the test: one that serves any client, one
- * that asks for a client certificate (Moquette trusts the certificates of its own key store).
+ * Brokers of each kind with self-signed certificates for 127.0.0.1, made by keytool for the test: one that serves any
+ * client, one that asks for a client certificate.
  */
 class MqttTlsTest {
 
@@ -34,33 +38,34 @@ class MqttTlsTest {
     static Path folder;
     private static Path truststore;
     private static Path clientKeystore;
-    private static TestBroker broker;
-    private static TestBroker certificateBroker;
-    private static int tlsPort;
-    private static int certificateTlsPort;
+    private static TlsIdentity identity;
+    private static final SharedBrokers brokers = new SharedBrokers(broker -> {
+        broker.tls(identity);
+        return broker;
+    });
+    private static final SharedBrokers certificateBrokers = new SharedBrokers(broker -> {
+        broker.tls(identity);
+        return broker.requireClientCertificates();
+    });
     private final Fixture fixture = new Fixture();
 
     @BeforeAll
-    static void startBrokers() throws Exception {
+    static void makeCertificates() throws Exception {
         Path brokerKeystore = folder.resolve("broker.p12");
         truststore = folder.resolve("trust.p12");
         clientKeystore = folder.resolve("client.p12");
         keypair(brokerKeystore, BROKER_SECRET, "broker", "SAN=IP:127.0.0.1");
         keypair(clientKeystore, CLIENT_SECRET, "client", "SAN=DNS:gateway-17");
-        trust(brokerKeystore, BROKER_SECRET, "broker", truststore, TRUST_SECRET);
-        trust(clientKeystore, CLIENT_SECRET, "client", brokerKeystore, BROKER_SECRET);
-        broker = new TestBroker();
-        tlsPort = broker.tls(brokerKeystore, BROKER_SECRET);
-        broker.start();
-        certificateBroker = new TestBroker();
-        certificateTlsPort = certificateBroker.tls(brokerKeystore, BROKER_SECRET);
-        certificateBroker.requireClientCertificates().start();
+        Path brokerCertificate = trust(brokerKeystore, BROKER_SECRET, "broker", truststore, TRUST_SECRET);
+        Path clientCertificate = trust(clientKeystore, CLIENT_SECRET, "client", brokerKeystore, BROKER_SECRET);
+        identity = new TlsIdentity(brokerKeystore, BROKER_SECRET, brokerCertificate,
+                privateKey(brokerKeystore, BROKER_SECRET, "broker"), clientCertificate);
     }
 
     @AfterAll
     static void stopBrokers() {
-        broker.stop();
-        certificateBroker.stop();
+        brokers.close();
+        certificateBrokers.close();
     }
 
     private static void keypair(Path keystore, String secret, String alias, String subjectAlternativeName)
@@ -70,13 +75,28 @@ class MqttTlsTest {
                 "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", secret);
     }
 
-    /** Copies the certificate of a key pair into another store, as trusted. */
-    private static void trust(Path from, String fromSecret, String alias, Path to, String toSecret) throws Exception {
+    /** Copies the certificate of a key pair into another store, as trusted; returns it as a PEM file. */
+    private static Path trust(Path from, String fromSecret, String alias, Path to, String toSecret) throws Exception {
         Path certificate = folder.resolve(alias + ".crt");
-        keytool("-exportcert", "-alias", alias, "-keystore", from.toString(), "-storepass", fromSecret,
+        keytool("-exportcert", "-rfc", "-alias", alias, "-keystore", from.toString(), "-storepass", fromSecret,
                 "-file", certificate.toString());
         keytool("-importcert", "-noprompt", "-alias", alias + "-trusted", "-file", certificate.toString(),
                 "-storetype", "PKCS12", "-keystore", to.toString(), "-storepass", toSecret);
+        return certificate;
+    }
+
+    /** Writes the private key of a key pair to a PKCS#8 PEM file, which keytool cannot do. */
+    private static Path privateKey(Path keystore, String secret, String alias) throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            store.load(in, secret.toCharArray());
+        }
+        byte[] pkcs8 = store.getKey(alias, secret.toCharArray()).getEncoded();
+        Path pem = folder.resolve(alias + ".key");
+        Files.writeString(pem, "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(pkcs8)
+                + "\n-----END PRIVATE KEY-----\n");
+        return pem;
     }
 
     @AfterEach
@@ -94,10 +114,6 @@ class MqttTlsTest {
         assertThat(process.exitValue()).as("keytool %s: %s", List.of(arguments), output).isZero();
     }
 
-    private static MqttConnector connector(String host, Map<String, Object> tls) {
-        return connector(host, tlsPort, tls);
-    }
-
     private static MqttConnector connector(String host, int port, Map<String, Object> tls) {
         Map<String, Object> properties = new HashMap<>(tls);
         properties.put("serverUri", "ssl://" + host + ":" + port);
@@ -108,10 +124,10 @@ class MqttTlsTest {
         return Map.of("tls.truststore", truststore.toString(), "tls.truststorePassword", TRUST_SECRET);
     }
 
-    @Test
-    void aBrokerWhoseCertificateIsTrustedIsConnectedOverTls() throws Exception {
+    @BrokerTest
+    void aBrokerWhoseCertificateIsTrustedIsConnectedOverTls(BrokerKind kind) throws Exception {
         Recorder recorder = new Recorder();
-        fixture.start(connector("127.0.0.1", trusted()), recorder);
+        fixture.start(connector("127.0.0.1", brokers.get(kind).tlsPort(), trusted()), recorder);
 
         MqttLink link = recorder.awaitConnects(1);
         link.subscribe("tls/#", 1, recorder);
@@ -120,10 +136,11 @@ class MqttTlsTest {
         assertThat(recorder.texts()).containsExactly("over TLS");
     }
 
-    @Test
-    void aBrokerWhoseCertificateIsNotTrustedIsRefusedWithAClearError() {
+    @BrokerTest
+    void aBrokerWhoseCertificateIsNotTrustedIsRefusedWithAClearError(BrokerKind kind) {
         Recorder recorder = new Recorder();
-        fixture.start(connector("127.0.0.1", Map.of()), recorder); // the JVM's trust knows no such certificate
+        int tlsPort = brokers.get(kind).tlsPort();
+        fixture.start(connector("127.0.0.1", tlsPort, Map.of()), recorder); // the JVM's trust knows no such certificate
 
         await(() -> recorder.errors.size() >= 2, () -> "two refused handshakes, " + recorder);
         assertThat(recorder.connects).isEmpty();
@@ -132,14 +149,15 @@ class MqttTlsTest {
                 .hasMessageContaining("certification path");
     }
 
-    @Test
-    void aTrustedCertificateThatDoesNotNameTheHostIsRefusedUnlessHostnameVerificationIsOff() {
+    @BrokerTest
+    void aTrustedCertificateThatDoesNotNameTheHostIsRefusedUnlessHostnameVerificationIsOff(BrokerKind kind) {
+        int tlsPort = brokers.get(kind).tlsPort();
         Recorder checked = new Recorder();
         Recorder unchecked = new Recorder();
-        fixture.start(connector("localhost", trusted()), checked); // the certificate names 127.0.0.1 only
+        fixture.start(connector("localhost", tlsPort, trusted()), checked); // the certificate names 127.0.0.1 only
         Map<String, Object> trustAnyName = new HashMap<>(trusted());
         trustAnyName.put("tls.hostnameVerification", "false");
-        fixture.start(connector("localhost", trustAnyName), unchecked);
+        fixture.start(connector("localhost", tlsPort, trustAnyName), unchecked);
 
         unchecked.awaitConnects(1);
         await(() -> !checked.errors.isEmpty(), () -> "a refused host name, " + checked);
@@ -148,8 +166,9 @@ class MqttTlsTest {
                 .hasMessageContaining("ssl://localhost:" + tlsPort).hasMessageContaining("localhost");
     }
 
-    @Test
-    void theClientCertificateComesFromTheConfiguredKeystore() {
+    @BrokerTest
+    void theClientCertificateComesFromTheConfiguredKeystore(BrokerKind kind) {
+        int certificateTlsPort = certificateBrokers.get(kind).tlsPort();
         Recorder withCertificate = new Recorder();
         Recorder without = new Recorder();
         Map<String, Object> identified = new HashMap<>(trusted());
