@@ -107,9 +107,9 @@ class MqttWillTest {
         return watcher;
     }
 
-    @Test
-    void theLinkTellsItsWillAndAKeepaliveTimeoutBehindASilentNetworkMakesTheBrokerPublishIt() throws Exception {
-        TestBroker broker = fixture.broker().start();
+    @BrokerTest
+    void theLinkTellsItsWillAndAKeepaliveTimeoutBehindASilentNetworkMakesTheBrokerPublishIt(BrokerKind kind) throws Exception {
+        TestBroker broker = fixture.broker(kind).start();
         Recorder watcher = watch(broker, "silent/#");
         BlackholeProxy proxy = fixture.closeAfter(new BlackholeProxy(broker.port));
         Recorder recorder = new Recorder();
@@ -129,9 +129,9 @@ class MqttWillTest {
         assertThat(text(will)).isEqualTo(OFFLINE);
     }
 
-    @Test
-    void aCleanEndDisconnectsSoTheBrokerDropsTheWillWhileAForcedEndLeavesItBehind() throws Exception {
-        TestBroker broker = fixture.broker().start();
+    @BrokerTest
+    void aCleanEndDisconnectsSoTheBrokerDropsTheWillWhileAForcedEndLeavesItBehind(BrokerKind kind) throws Exception {
+        TestBroker broker = fixture.broker(kind).start();
         Recorder watcher = watch(broker, "end/#");
         Recorder cleanRecorder = new Recorder();
         Connback<MqttLink> clean = fixture.start(MqttConnector.builder().serverUri(broker.uri())
@@ -155,9 +155,9 @@ class MqttWillTest {
                 .containsExactlyInAnyOrder(tuple("end/forced", OFFLINE), tuple("end/clean", "marker"));
     }
 
-    @Test
-    void withPublishOnCloseACleanEndPublishesTheWillBeforeDisconnecting() throws Exception {
-        TestBroker broker = fixture.broker().start();
+    @BrokerTest
+    void withPublishOnCloseACleanEndPublishesTheWillBeforeDisconnecting(BrokerKind kind) throws Exception {
+        TestBroker broker = fixture.broker(kind).start();
         Recorder watcher = watch(broker, "closed/#");
         Recorder recorder = new Recorder();
         Connback<MqttLink> gateway = fixture.start(MqttConnector.builder().serverUri(broker.uri())
@@ -179,12 +179,12 @@ class MqttWillTest {
     }
 
     /**
-     * The gateway is a child JVM, killed with SIGKILL. Its will is retained, but Moquette 0.17 does not retain wills
-     * (moquette-io/moquette#562): what a later subscriber sees is left to a test against another broker.
+     * The gateway is a child JVM, killed with SIGKILL. Its will is retained: Mosquitto keeps it for later subscribers,
+     * Moquette 0.17 does not retain wills (moquette-io/moquette#562).
      */
-    @Test
-    void aGatewayProcessKilledMakesTheBrokerPublishItsWillOffline() throws Exception {
-        TestBroker broker = fixture.broker().start();
+    @BrokerTest
+    void aGatewayProcessKilledMakesTheBrokerPublishItsWillOffline(BrokerKind kind) throws Exception {
+        TestBroker broker = fixture.broker(kind).start();
         String topic = "killed/gw1/status";
         Process gateway = new ProcessBuilder(javaCommand(), "-cp", testClassPath(), WillClient.class.getName(),
                 broker.uri(), "killed-gw1", topic, OFFLINE).redirectErrorStream(true).start();
@@ -205,6 +205,14 @@ class MqttWillTest {
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
             assertThat(watcher.messages.get(0).topic()).isEqualTo(topic);
             assertThat(text(watcher.messages.get(0))).isEqualTo(OFFLINE);
+            if (kind == BrokerKind.MOSQUITTO) {
+                Recorder later = new Recorder();
+                fixture.start(MqttConnector.builder().serverUri(broker.uri()).build(), later);
+                later.awaitConnects(1).subscribe(topic, 1, later);
+                later.awaitMessages(1);
+                assertThat(later.messages.get(0).retained()).as("the will, retained for later subscribers").isTrue();
+                assertThat(text(later.messages.get(0))).isEqualTo(OFFLINE);
+            }
         } finally {
             gateway.destroyForcibly();
         }

@@ -26,7 +26,8 @@ import org.osgi.service.metatype.annotations.Option;
  * <p>A bad value makes the constructor throw an {@link IllegalArgumentException} that names the key and the value
  * (never a password), which SCR logs; the configuration then has no connector service, and the other links are not
  * affected. A changed configuration is taken without deactivation ({@code @Modified}), so that the link keeps its
- * ManagedConnection. The passwords are not service properties ({@link io.connback.osgi.ConnbackProperties#ofConnector}).
+ * ManagedConnection. The passwords are not service properties
+ * ({@link io.connback.osgi.ConnbackProperties#ofConnector}).
  */
 @Component(configurationPid = "io.connback.mqtt", configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
 @Designate(ocd = MqttConnectorComponent.Config.class, factory = true)

@@ -8,6 +8,7 @@ import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import javax.net.SocketFactory;
 import javax.net.ssl.SSLSocketFactory;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 
@@ -100,9 +101,11 @@ public final class MqttSettings {
      *
      * @param keepaliveSeconds the MQTT keepalive
      * @param connectTimeout the Connback's connect timeout, which Paho applies to its socket as a backstop
+     * @param plainSockets the attempt's sockets for {@code tcp://}
      * @return new options
      */
-    MqttConnectOptions connectOptions(int keepaliveSeconds, Duration connectTimeout) {
+    MqttConnectOptions connectOptions(int keepaliveSeconds, Duration connectTimeout,
+            WriteFirstSocketFactory plainSockets) {
         MqttConnectOptions options = new MqttConnectOptions();
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         options.setAutomaticReconnect(false);
@@ -115,7 +118,7 @@ public final class MqttSettings {
         if (password != null) {
             options.setPassword(password);
         }
-        socketFactory.ifPresent(options::setSocketFactory);
+        options.setSocketFactory(socketFactory.<SocketFactory>map(tls -> tls).orElse(plainSockets));
         options.setHttpsHostnameVerificationEnabled(hostnameVerification);
         will.ifPresent(message -> options.setWill(message.topic(), message.payload(), message.qos(),
                 message.retained()));

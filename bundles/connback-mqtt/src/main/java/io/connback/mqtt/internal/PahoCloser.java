@@ -34,9 +34,11 @@ final class PahoCloser {
      *
      * @param client the client
      * @param force drop the connection without the DISCONNECT packet and without waiting
+     * @param beforeDisconnect runs first, on the closer thread (see {@link WriteFirstSocketFactory#abandon()})
      */
-    static void close(MqttAsyncClient client, boolean force) {
+    static void close(MqttAsyncClient client, boolean force, Runnable beforeDisconnect) {
         CLOSERS.execute(() -> {
+            beforeDisconnect.run();
             try {
                 if (force) {
                     client.disconnectForcibly(0, 0, false);

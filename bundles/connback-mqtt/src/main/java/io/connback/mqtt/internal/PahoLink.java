@@ -42,6 +42,7 @@ public final class PahoLink implements MqttLink, MqttCallback {
     private final MqttSession session;
     private final MqttAsyncClient client;
     private final PahoPingTimer pingTimer;
+    private final WriteFirstSocketFactory sockets = new WriteFirstSocketFactory();
     private final CompletableFuture<MqttLink> connected = new CompletableFuture<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Messages sent on this connection and not yet acknowledged; guarded by the session's lock. */
@@ -88,7 +89,7 @@ public final class PahoLink implements MqttLink, MqttCallback {
                 () -> abandon(new CancellationException("connection attempt to " + serverUri() + " cancelled")));
         connected.whenComplete((link, error) -> cancellation.close());
         try {
-            client.connect(settings.connectOptions(keepaliveSeconds, options.connectTimeout()), null,
+            client.connect(settings.connectOptions(keepaliveSeconds, options.connectTimeout(), sockets), null,
                     new IMqttActionListener() {
                         @Override
                         public void onSuccess(IMqttToken connectToken) {
@@ -156,7 +157,7 @@ public final class PahoLink implements MqttLink, MqttCallback {
         if (!force && established && session.settings().willOnClose()) {
             session.settings().will().ifPresent(this::publishWill);
         }
-        PahoCloser.close(client, force);
+        PahoCloser.close(client, force, sockets::abandon);
     }
 
     /**
@@ -282,7 +283,7 @@ public final class PahoLink implements MqttLink, MqttCallback {
         if (reported) {
             session.connback().feedError(this, error);
         } else {
-            PahoCloser.close(client, true);
+            PahoCloser.close(client, true, sockets::abandon);
         }
     }
 
