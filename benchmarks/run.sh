@@ -2,7 +2,7 @@
 # Builds the benchmarks and runs them; see benchmarks/README.md.
 #
 #   benchmarks/run.sh                  every part: JMH hot paths (1 and 2 threads), the scale run, the serial runs,
-#                                      the TCP device links
+#                                      the TCP device links, the cold start
 #   benchmarks/run.sh jmh              the JMH part only
 #   benchmarks/run.sh scale [OPTIONS]  the scale run only; OPTIONS: --links N (10000) --keepalive-seconds S (5)
 #                                      --idle-seconds S (30) --max-in-flight N (1000) --connector bench-nio|tcp
@@ -12,6 +12,9 @@
 #                                                  --window N (32) --rounds N (5)
 #   benchmarks/run.sh tcp-links [OPTIONS]          the scale run over the TCP connector, 1,000 links; the scale
 #                                                  run's OPTIONS
+#   benchmarks/run.sh cold-start [OPTIONS]         bin/gateway to all links connected, beside a bare Felix and Apache
+#                                                  Karaf minimal (fetched here from Maven Central); --runs N (5)
+#                                                  --few-links N (3) --many-links N (300)
 #
 # The scale run starts its echo server in a second JVM: 10,000 links need 10,000 file descriptors at each end, and
 # the limit here (20,000) cannot be raised. The serial runs load jSerialComm's native library from the folder the
@@ -23,8 +26,9 @@ part="${1:-all}"
 case "$part" in
     all | jmh | serial) shift $(($# > 0 ? 1 : 0)) ;;
     scale | replug | serial-throughput | tcp-links) shift ;;
+    cold-start) shift ;;
     *) echo "usage: $0 [all | jmh | scale [OPTIONS] | serial | replug [OPTIONS] | serial-throughput [OPTIONS]" \
-        "| tcp-links [OPTIONS]]" >&2; exit 2 ;;
+        "| tcp-links [OPTIONS] | cold-start [OPTIONS]]" >&2; exit 2 ;;
 esac
 if [[ $# -gt 0 && "$part" =~ ^(all|jmh|serial)$ ]]; then
     echo "$0 $part takes no options" >&2; exit 2
@@ -70,4 +74,13 @@ fi
 
 if runs tcp-links; then
     java -cp "$jar" io.connback.benchmarks.ScaleRun --connector tcp --links 1000 "$@" | tee "$results/tcp-links.txt"
+fi
+
+if runs cold-start; then
+    # the anchor, Apache Karaf minimal: fetched here, never by the build; unpacked afresh so that one version is there
+    rm -rf "$root/benchmarks/target/karaf"
+    mvn -B -q -f "$root/pom.xml" -pl benchmarks dependency:unpack@unpack-karaf
+    java -Dcoldstart.gateway="$root/gateway-runtime/target/connback-gateway" \
+        -Dcoldstart.karaf="$(echo "$root"/benchmarks/target/karaf/apache-karaf-minimal-*)" \
+        -cp "$jar" io.connback.benchmarks.ColdStartRun "$@" | tee "$results/cold-start.txt"
 fi
