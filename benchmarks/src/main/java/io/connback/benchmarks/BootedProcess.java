@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 final class BootedProcess {
 
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration KILL_TIMEOUT = Duration.ofSeconds(10);
 
     private final String name;
     private final long startNanos;
@@ -118,9 +119,22 @@ final class BootedProcess {
         }
     }
 
-    /** Kills the process and its descendants at once, after a failure. */
-    void kill() {
-        tree().forEach(ProcessHandle::destroyForcibly);
+    /**
+     * Kills the process and its descendants at once, after a failure, and waits a little for them to go, so that
+     * their folder can be deleted.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
+    void kill() throws InterruptedException {
+        List<ProcessHandle> handles = tree().toList();
+        handles.forEach(ProcessHandle::destroyForcibly);
+        try {
+            CompletableFuture.allOf(handles.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new))
+                    .get(KILL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            throw new IllegalStateException(name + " did not exit within " + KILL_TIMEOUT.toSeconds()
+                    + " s of SIGKILL", e);
+        }
     }
 
     private Stream<ProcessHandle> tree() {

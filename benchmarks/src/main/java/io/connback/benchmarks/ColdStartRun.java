@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -68,6 +69,7 @@ public final class ColdStartRun {
     private static final String GATEWAY_STARTED = "gateway started in ";
     private static final String LINK_NAME_PREFIX = "cold-";
     private static final double MB = 1024 * 1024;
+    private static final int KARAF_LOG_TAIL = 15;
 
     private final Path gatewayAssembly;
     private final Path karafDistribution;
@@ -98,9 +100,8 @@ public final class ColdStartRun {
         Process server = startEchoServer();
         try {
             ColdStartRun run = new ColdStartRun(gateway, karaf, runs, readPort(server));
-            List<Contender> contenders = List.of(
-                    run.new Floor(), run.new Gateway(fewLinks), run.new Gateway(manyLinks), run.new Karaf());
-            run.measure(contenders);
+            run.measure(run.new Floor(), List.of(run.new Gateway(fewLinks), run.new Gateway(manyLinks)),
+                    run.new Karaf());
         } finally {
             server.getOutputStream().close();
             server.waitFor(10, TimeUnit.SECONDS);
@@ -108,57 +109,73 @@ public final class ColdStartRun {
         }
     }
 
-    private void measure(List<Contender> contenders) throws Exception {
+    private void measure(Floor floor, List<Gateway> gateways, Karaf karaf) throws Exception {
         note("gateway %s, Karaf %s, echo server on 127.0.0.1:%d; %d rounds after one warm-up round",
                 gatewayAssembly, karafDistribution, echoPort, runs);
+        List<Contender> contenders = new ArrayList<>();
+        contenders.add(floor);
+        contenders.addAll(gateways);
+        contenders.add(karaf);
         String loadAtStart = ProcessStats.loadAverage();
         for (int round = 0; round <= runs; round++) {
-            boolean counted = round > 0;
+            String label = round == 0 ? "warm-up" : "round " + round;
             for (Contender contender : contenders) {
-                Path home = Files.createTempDirectory("connback-coldstart-");
-                try {
-                    List<Sample> samples = contender.boot(home);
-                    for (Sample sample : samples) {
-                        note("%s %s: %s", counted ? "round " + round : "warm-up", sample.contender(),
-                                sample.describe());
-                    }
-                    if (counted) {
-                        samples.forEach(sample -> contender.results(sample.contender()).add(sample));
-                    }
-                } finally {
-                    deleteTree(home);
-                }
+                boot(contender, label, round > 0);
             }
         }
         for (Contender contender : contenders) {
             contender.report();
         }
-        Results floor = contenders.get(0).results("floor");
-        for (Contender contender : contenders) {
-            if (contender instanceof Gateway gateway) {
-                Results results = gateway.results(gateway.name());
+        Optional<Long> floorReady = floor.readyMedian(Floor.NAME);
+        for (Gateway gateway : gateways) {
+            Optional<Long> ready = gateway.readyMedian(gateway.name);
+            if (ready.isPresent() && floorReady.isPresent()) {
                 result("vs-floor", "%s: all links connected %s after the start, %s more than the floor's start",
-                        gateway.name(), ms(results.readyMedian()), ms(results.readyMedian() - floor.readyMedian()));
+                        gateway.name, ms(ready.get()), ms(ready.get() - floorReady.get()));
             }
-        }
-        Karaf karaf = (Karaf) contenders.get(contenders.size() - 1);
-        for (Contender contender : contenders) {
-            if (contender instanceof Gateway gateway) {
-                long ready = gateway.results(gateway.name()).readyMedian();
-                result("vs-karaf", "%s: all links connected in %.0f%% of Karaf minimal's first boot, %.0f%% of its "
-                        + "restart (medians)", gateway.name(),
-                        100.0 * ready / karaf.results(Karaf.FIRST_BOOT).readyMedian(),
-                        100.0 * ready / karaf.results(Karaf.RESTART).readyMedian());
+            Optional<Long> karafFirst = karaf.readyMedian(Karaf.FIRST_BOOT);
+            Optional<Long> karafRestart = karaf.readyMedian(Karaf.RESTART);
+            if (ready.isPresent() && karafFirst.isPresent() && karafRestart.isPresent()) {
+                result("vs-karaf", "%s: all links connected in %.0f%% of the time of Karaf minimal's first boot, "
+                        + "%.0f%% of its restart (medians)", gateway.name, 100.0 * ready.get() / karafFirst.get(),
+                        100.0 * ready.get() / karafRestart.get());
             }
         }
         result("load", "machine load average %s at the start, %s at the end", loadAtStart,
                 ProcessStats.loadAverage());
     }
 
+    /** Starts a contender once in a fresh home; a failed start is noted, counted, and the run goes on. */
+    private static void boot(Contender contender, String label, boolean counted) throws Exception {
+        Path home = Files.createTempDirectory("connback-coldstart-");
+        try {
+            List<Sample> samples = contender.boot(home);
+            for (Sample sample : samples) {
+                note("%s %s: %s", label, sample.contender(), sample.describe());
+                if (counted) {
+                    contender.results(sample.contender()).add(sample);
+                }
+            }
+        } catch (IllegalStateException failure) {
+            note("%s %s FAILED: %s", label, contender.name, failure.getMessage());
+            if (counted) {
+                contender.failures.add(label + ": " + failure.getMessage());
+            }
+        } finally {
+            deleteTree(home);
+        }
+    }
+
     /** One way of starting up, measured alike in every round. */
     private abstract static class Contender {
 
+        final String name;
         private final Map<String, Results> results = new LinkedHashMap<>();
+        private final List<String> failures = new ArrayList<>();
+
+        Contender(String name) {
+            this.name = name;
+        }
 
         /**
          * Starts once from a fresh home, measures, stops.
@@ -171,30 +188,44 @@ public final class ColdStartRun {
         /**
          * The milestones of a start of the given name, in order; the last one is "ready".
          *
-         * @param name the name of a sample
+         * @param sampleName the name of a sample
          * @return the milestones' names
          */
-        abstract List<String> milestones(String name);
+        abstract List<String> milestones(String sampleName);
 
-        final Results results(String name) {
-            return results.computeIfAbsent(name, n -> new Results(milestones(n)));
+        final Results results(String sampleName) {
+            return results.computeIfAbsent(sampleName, n -> new Results(milestones(n)));
+        }
+
+        final Optional<Long> readyMedian(String sampleName) {
+            return Optional.ofNullable(results.get(sampleName)).map(Results::readyMedian);
         }
 
         final void report() {
-            results.forEach((name, samples) -> result(name, "%s", samples.summary()));
+            results.forEach((sampleName, samples) -> result(sampleName, "%s", samples.summary()));
+            if (!failures.isEmpty()) {
+                result(name + "-failed", "%d rounds: %s", failures.size(), failures);
+            }
         }
 
         /** Measures a started process once it is ready, then stops it. */
-        static Sample finish(String name, BootedProcess process, long... milestoneNanos) throws InterruptedException {
+        static Sample finish(String sampleName, BootedProcess process, long... milestoneNanos)
+                throws InterruptedException {
             long cpu = process.cpuNanos();
             long rss = process.residentBytes();
             long stop = process.stop();
-            return new Sample(name, milestoneNanos, cpu, rss, stop);
+            return new Sample(sampleName, milestoneNanos, cpu, rss, stop);
         }
     }
 
     /** The bare framework with the gateway's framework bundles. */
     private final class Floor extends Contender {
+
+        static final String NAME = "floor";
+
+        Floor() {
+            super(NAME);
+        }
 
         @Override
         List<Sample> boot(Path home) throws Exception {
@@ -213,14 +244,14 @@ public final class ColdStartRun {
             try {
                 long started = process.output().awaitLine(line -> line.startsWith(FelixFloor.STARTED), BOOT_TIMEOUT,
                         "the floor's start line");
-                return List.of(finish("floor", process, started));
+                return List.of(finish(NAME, process, started));
             } finally {
                 process.kill();
             }
         }
 
         @Override
-        List<String> milestones(String name) {
+        List<String> milestones(String sampleName) {
             return List.of("framework and bundles started");
         }
     }
@@ -231,11 +262,8 @@ public final class ColdStartRun {
         private final int links;
 
         Gateway(int links) {
+            super("gateway-" + links);
             this.links = links;
-        }
-
-        String name() {
-            return "gateway-" + links;
         }
 
         @Override
@@ -245,7 +273,7 @@ public final class ColdStartRun {
                 Files.writeString(home.resolve("conf").resolve("io.connback.tcp-" + LINK_NAME_PREFIX + i + ".cfg"),
                         "host = 127.0.0.1\nport = " + echoPort + "\n", StandardCharsets.ISO_8859_1);
             }
-            BootedProcess process = BootedProcess.start(name(),
+            BootedProcess process = BootedProcess.start(name,
                     List.of(home.resolve("bin/gateway").toString(), "--no-console"), home);
             try {
                 TimedOutput output = process.output();
@@ -255,14 +283,14 @@ public final class ColdStartRun {
                         "a link's CONNECTED line");
                 long all = output.awaitDistinct(ColdStartRun::connectedLink, links, BOOT_TIMEOUT,
                         "every link's CONNECTED line");
-                return List.of(finish(name(), process, started, first, all));
+                return List.of(finish(name, process, started, first, all));
             } finally {
                 process.kill();
             }
         }
 
         @Override
-        List<String> milestones(String name) {
+        List<String> milestones(String sampleName) {
             return List.of("gateway started", "first link connected", "all " + links + " links connected");
         }
     }
@@ -272,6 +300,10 @@ public final class ColdStartRun {
 
         static final String FIRST_BOOT = "karaf-first-boot";
         static final String RESTART = "karaf-restart";
+
+        Karaf() {
+            super("karaf");
+        }
 
         @Override
         List<Sample> boot(Path home) throws Exception {
@@ -284,30 +316,40 @@ public final class ColdStartRun {
             return List.of(bootOnce(FIRST_BOOT, home, sshPort), bootOnce(RESTART, home, sshPort));
         }
 
-        private Sample bootOnce(String name, Path home, int sshPort) throws Exception {
-            BootedProcess process = BootedProcess.start(name, List.of(home.resolve("bin/karaf").toString(), "server"),
+        private Sample bootOnce(String sampleName, Path home, int sshPort) throws Exception {
+            BootedProcess process = BootedProcess.start(sampleName, List.of(home.resolve("bin/karaf").toString(), "server"),
                     home);
             try {
                 while (!accepts(sshPort)) {
                     if (!process.isAlive()) {
-                        throw new IllegalStateException("Karaf exited before its SSH port opened; last lines: "
-                                + process.output().tail());
+                        throw new IllegalStateException("Karaf exited before its SSH port " + sshPort
+                                + " opened; its output: " + process.output().tail() + "; its log: " + logTail(home));
                     }
                     if (process.elapsedNanos() > BOOT_TIMEOUT.toNanos()) {
-                        throw new IllegalStateException("Karaf's SSH port did not open within "
-                                + BOOT_TIMEOUT.toSeconds() + " s; last lines: " + process.output().tail());
+                        throw new IllegalStateException("Karaf's SSH port " + sshPort + " did not open within "
+                                + BOOT_TIMEOUT.toSeconds() + " s; its output: " + process.output().tail()
+                                + "; its log: " + logTail(home));
                     }
                     Thread.sleep(POLL_MILLIS);
                 }
-                return finish(name, process, process.elapsedNanos());
+                return finish(sampleName, process, process.elapsedNanos());
             } finally {
                 process.kill();
             }
         }
 
         @Override
-        List<String> milestones(String name) {
+        List<String> milestones(String sampleName) {
             return List.of("SSH port open");
+        }
+
+        private static List<String> logTail(Path home) throws IOException {
+            Path log = home.resolve("data/log/karaf.log");
+            if (!Files.exists(log)) {
+                return List.of();
+            }
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return lines.subList(Math.max(0, lines.size() - KARAF_LOG_TAIL), lines.size());
         }
     }
 
