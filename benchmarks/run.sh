@@ -2,7 +2,7 @@
 # Builds the benchmarks and runs them; see benchmarks/README.md.
 #
 #   benchmarks/run.sh                  every part: JMH hot paths (1 and 2 threads), the scale run, the serial runs,
-#                                      the TCP device links
+#                                      the TCP device links, the cold start
 #   benchmarks/run.sh jmh              the JMH part only
 #   benchmarks/run.sh scale [OPTIONS]  the scale run only; OPTIONS: --links N (10000) --keepalive-seconds S (5)
 #                                      --idle-seconds S (30) --max-in-flight N (1000) --connector bench-nio|tcp
@@ -18,6 +18,9 @@
 #                                                  jitter, without jitter, Paho's automatic reconnect; --clients N
 #                                                  (200) --messages K (5) --outage-ms MS (4000); needs mosquitto
 #                                                  (.ci/install-test-tools installs it)
+#   benchmarks/run.sh cold-start [OPTIONS]         bin/gateway to all links connected, beside a bare Felix and Apache
+#                                                  Karaf minimal (fetched here from Maven Central); --runs N (5)
+#                                                  --few-links N (3) --many-links N (300)
 #
 # The scale run starts its echo server in a second JVM: 10,000 links need 10,000 file descriptors at each end, and
 # the limit here (20,000) cannot be raised. The serial runs load jSerialComm's native library from the folder the
@@ -29,9 +32,9 @@ part="${1:-all}"
 case "$part" in
     all | jmh | serial) shift $(($# > 0 ? 1 : 0)) ;;
     scale | replug | serial-throughput | tcp-links) shift ;;
-    hot-swap | broker-restart) shift ;;
+    hot-swap | broker-restart | cold-start) shift ;;
     *) echo "usage: $0 [all | jmh | scale [OPTIONS] | serial | replug [OPTIONS] | serial-throughput [OPTIONS]" \
-        "| tcp-links [OPTIONS] | hot-swap [OPTIONS] | broker-restart [OPTIONS]]" >&2; exit 2 ;;
+        "| tcp-links [OPTIONS] | hot-swap [OPTIONS] | broker-restart [OPTIONS] | cold-start [OPTIONS]]" >&2; exit 2 ;;
 esac
 if [[ $# -gt 0 && "$part" =~ ^(all|jmh|serial)$ ]]; then
     echo "$0 $part takes no options" >&2; exit 2
@@ -86,4 +89,13 @@ fi
 
 if runs broker-restart; then
     java -cp "$jar" io.connback.benchmarks.BrokerRestartRun "$@" | tee "$results/broker-restart.txt"
+fi
+
+if runs cold-start; then
+    # the anchor, Apache Karaf minimal: fetched here, never by the build; unpacked afresh so that one version is there
+    rm -rf "$root/benchmarks/target/karaf"
+    mvn -B -q -f "$root/pom.xml" -pl benchmarks dependency:unpack@unpack-karaf
+    java -Dcoldstart.gateway="$root/gateway-runtime/target/connback-gateway" \
+        -Dcoldstart.karaf="$(echo "$root"/benchmarks/target/karaf/apache-karaf-minimal-*)" \
+        -cp "$jar" io.connback.benchmarks.ColdStartRun "$@" | tee "$results/cold-start.txt"
 fi
