@@ -1,0 +1,257 @@
+package io.connback.it;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertTrue;
+
+import io.connback.ConnectionState;
+import io.connback.osgi.ConnbackProperties;
+import io.connback.osgi.ConnectionListener;
+import io.connback.osgi.ManagedConnection;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+import javax.inject.Inject;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+/**
+ * The gateway's headline claim over a serial line, in a real Felix: a newer serial connector bundle is dropped in
+ * while a device is connected, and the device reconnects through the new code within a second, under the same
+ * {@link ManagedConnection}, while the application's listener keeps its subscription; no thread of the old bundle
+ * revision runs on. Also an unplug and replug of the device inside the framework. The device is an emulated echo
+ * device of hardware-tests on a pseudo-terminal, in a child JVM ({@link DeviceJvm}).
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class SerialHotSwapIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    /** The claim: devices reconnect through the new code in under a second. */
+    private static final long SWAP_BOUND_MILLIS = 1000;
+    /**
+     * The longest a replug may take to connect while the backoff waits 30 s: the hot-plug watcher finds the device
+     * within its debounce time (hardware-tests measure this bound, 500 ms, outside a framework).
+     */
+    private static final long REPLUG_BOUND_MILLIS = 1000;
+    private static final String READER_PREFIX = "connback-serial-reader-";
+    private static final String HOT_PLUG_THREAD = "connback-serial-hotplug";
+
+    @Inject
+    private BundleContext context;
+
+    @Inject
+    private ConfigurationAdmin configurationAdmin;
+
+    private final List<Configuration> configurations = new ArrayList<>();
+    private final List<ServiceRegistration<?>> listeners = new ArrayList<>();
+    /** What ended a thread of the JVM, while a test runs. */
+    private final List<String> uncaught = new CopyOnWriteArrayList<>();
+    /** The warnings and errors logged by Connback's code, while a test runs. */
+    private final List<String> warnings = new CopyOnWriteArrayList<>();
+    private final Handler warningRecorder = new Handler() {
+        @Override
+        public void publish(LogRecord log) {
+            if (log.getLevel().intValue() >= Level.WARNING.intValue() && log.getLoggerName() != null
+                    && log.getLoggerName().startsWith("io.connback.")) {
+                warnings.add(log.getLoggerName() + ": " + log.getMessage());
+            }
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+    };
+    private Thread.UncaughtExceptionHandler previousHandler;
+    private DeviceJvm device;
+
+    /**
+     * The framework of this class.
+     *
+     * @return its options
+     */
+    @org.ops4j.pax.exam.Configuration
+    public Option[] config() {
+        return Gateway.framework();
+    }
+
+    @Before
+    public void watchThreadsAndPlugInAnEchoDevice() throws Exception {
+        previousHandler = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((thread, failure) -> {
+            uncaught.add(thread.getName() + ": " + failure);
+            failure.printStackTrace();
+        });
+        Logger.getLogger("").addHandler(warningRecorder);
+        device = DeviceJvm.start("echo");
+    }
+
+    @After
+    public void cleanUp() throws Exception {
+        try {
+            for (ServiceRegistration<?> listener : listeners) {
+                listener.unregister();
+            }
+            for (Configuration configuration : configurations) {
+                configuration.delete();
+            }
+        } finally {
+            device.close();
+            Logger.getLogger("").removeHandler(warningRecorder);
+            Thread.setDefaultUncaughtExceptionHandler(previousHandler);
+        }
+    }
+
+    @Test
+    public void updatingTheSerialBundleReconnectsTheDeviceThroughTheNewCodeWithinASecondAndKeepsItsListeners()
+            throws Exception {
+        RecordingListener listener = listen("meter1");
+        configure("meter1", Gateway.serialLink(device.link()));
+        ManagedConnection connection = awaitConnected("meter1");
+        long serviceId = serviceId("meter1");
+        Gateway.await("the first connect", TIMEOUT, () -> listener.count("meter1:connect") == 1);
+        sendLine(connection, "before");
+        Gateway.await("the echo through the first link", TIMEOUT, () -> listener.received().equals("before"));
+        List<Thread> oldReaders = readerThreads();
+        assertEquals("reader threads of the first link: " + oldReaders, 1, oldReaders.size());
+
+        Bundle serial = bundle("io.connback.serial");
+        long started = System.nanoTime();
+        serial.update();
+        Gateway.await("the reconnection through the updated bundle", TIMEOUT,
+                () -> listener.count("meter1:connect") == 2);
+        long reconnectedMillis = (System.nanoTime() - started) / 1_000_000;
+        System.out.println("Serial hot swap: bundle update -> reconnected in " + reconnectedMillis + " ms");
+
+        // the last component of the old revision waited for its reader before the new revision started
+        assertFalse("the old revision's reader is still running", oldReaders.get(0).isAlive());
+        assertTrue("bundle update -> reconnected in " + reconnectedMillis + " ms",
+                reconnectedMillis < SWAP_BOUND_MILLIS);
+        assertEquals(serviceId, serviceId("meter1"));
+        assertEquals(List.of("meter1:connect", "meter1:close", "meter1:connect"), listener.events());
+        sendLine(awaitConnected("meter1"), "after");
+        Gateway.await("the echo through the new link", TIMEOUT, () -> listener.received().equals("beforeafter"));
+        Gateway.await("one reader thread, of the new link: " + readerThreads(), TIMEOUT,
+                () -> readerThreads().size() == 1);
+        assertNotEquals(oldReaders.get(0), readerThreads().get(0));
+        assertEquals("threads ended by an exception", List.of(), uncaught);
+        assertEquals("warnings of Connback", List.of(), warnings);
+    }
+
+    @Test
+    public void aSerialLinkInTheFrameworkIsBackWithinASecondOfAReplugWhileItsBackoffWaits30s() throws Exception {
+        RecordingListener listener = listen("meter2");
+        Dictionary<String, Object> waitingLong = Gateway.serialLink(device.link());
+        // only the hot-plug watcher can bring the device back quickly: the wait after the unplug is 30 s
+        waitingLong.put("initialDelay", 30_000);
+        waitingLong.put("maxDelay", 60_000);
+        waitingLong.put("jitter", "none");
+        configure("meter2", waitingLong);
+        ManagedConnection connection = awaitConnected("meter2");
+
+        device.unplug();
+        Gateway.await("the close on the unplug", TIMEOUT, () -> listener.count("meter2:close") == 1);
+        Gateway.await("the hot-plug watcher", TIMEOUT, () -> !threads(HOT_PLUG_THREAD).isEmpty());
+        assertEquals(ConnectionState.RECONNECTING, connection.state());
+        long replugged = System.nanoTime();
+        device.replug();
+        Gateway.await("the reconnection after the replug", TIMEOUT, () -> listener.count("meter2:connect") == 2);
+        long reconnectedMillis = (System.nanoTime() - replugged) / 1_000_000;
+        System.out.println("Serial replug in the framework -> reconnected in " + reconnectedMillis + " ms");
+
+        assertTrue("replug -> reconnected in " + reconnectedMillis + " ms", reconnectedMillis < REPLUG_BOUND_MILLIS);
+        sendLine(awaitConnected("meter2"), "replugged");
+        Gateway.await("the echo through the new link", TIMEOUT, () -> listener.received().equals("replugged"));
+        Gateway.await("the hot-plug watcher ended", TIMEOUT, () -> threads(HOT_PLUG_THREAD).isEmpty());
+        Gateway.await("one reader thread: " + readerThreads(), TIMEOUT, () -> readerThreads().size() == 1);
+        assertEquals(List.of("meter2:connect", "meter2:close", "meter2:connect"), listener.events());
+        assertEquals("threads ended by an exception", List.of(), uncaught);
+    }
+
+    private static void sendLine(ManagedConnection connection, String text) {
+        connection.link().orElseThrow().send((text + "\n").getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static List<Thread> readerThreads() {
+        return threads(READER_PREFIX);
+    }
+
+    private static List<Thread> threads(String namePrefix) {
+        return Thread.getAllStackTraces().keySet().stream().filter(thread -> thread.getName().startsWith(namePrefix))
+                .collect(Collectors.toList());
+    }
+
+    private RecordingListener listen(String name) {
+        RecordingListener listener = new RecordingListener();
+        Hashtable<String, Object> properties = new Hashtable<>();
+        properties.put(ConnbackProperties.NAME, name);
+        listeners.add(context.registerService(ConnectionListener.class, listener, properties));
+        return listener;
+    }
+
+    private void configure(String name, Dictionary<String, Object> properties) throws Exception {
+        Configuration configuration = configurationAdmin.getFactoryConfiguration(Gateway.SERIAL_PID, name, "?");
+        configurations.add(configuration);
+        configuration.update(properties);
+    }
+
+    private ManagedConnection awaitConnected(String name) throws InterruptedException {
+        Gateway.await(name + " to be CONNECTED", TIMEOUT, () -> managedConnection(name)
+                .filter(connection -> connection.state() == ConnectionState.CONNECTED).isPresent());
+        return managedConnection(name).orElseThrow();
+    }
+
+    private Optional<ManagedConnection> managedConnection(String name) {
+        return reference(name).map(context::getService);
+    }
+
+    private long serviceId(String name) {
+        return (Long) reference(name).orElseThrow().getProperty("service.id");
+    }
+
+    private Optional<ServiceReference<ManagedConnection>> reference(String name) {
+        try {
+            Collection<ServiceReference<ManagedConnection>> found = context.getServiceReferences(
+                    ManagedConnection.class, "(" + ConnbackProperties.NAME + "=" + name + ")");
+            return found.stream().findFirst();
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private Bundle bundle(String symbolicName) {
+        for (Bundle bundle : context.getBundles()) {
+            if (symbolicName.equals(bundle.getSymbolicName())) {
+                return bundle;
+            }
+        }
+        throw new AssertionError("no bundle " + symbolicName);
+    }
+}
