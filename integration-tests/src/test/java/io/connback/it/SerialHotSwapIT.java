@@ -5,17 +5,11 @@ import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 
 import io.connback.ConnectionState;
-import io.connback.osgi.ConnbackProperties;
-import io.connback.osgi.ConnectionListener;
 import io.connback.osgi.ManagedConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Dictionary;
-import java.util.Hashtable;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -34,11 +28,7 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceReference;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.SynchronousBundleListener;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
@@ -69,8 +59,6 @@ public class SerialHotSwapIT {
     @Inject
     private ConfigurationAdmin configurationAdmin;
 
-    private final List<Configuration> configurations = new ArrayList<>();
-    private final List<ServiceRegistration<?>> listeners = new ArrayList<>();
     /** What ended a thread of the JVM, while a test runs. */
     private final List<String> uncaught = new CopyOnWriteArrayList<>();
     /** The warnings and errors logged by Connback's code, while a test runs. */
@@ -91,6 +79,7 @@ public class SerialHotSwapIT {
         public void close() {}
     };
     private Thread.UncaughtExceptionHandler previousHandler;
+    private Links links;
     private DeviceJvm device;
 
     /**
@@ -111,18 +100,14 @@ public class SerialHotSwapIT {
             failure.printStackTrace();
         });
         Logger.getLogger("").addHandler(warningRecorder);
+        links = new Links(context, configurationAdmin);
         device = DeviceJvm.start("echo");
     }
 
     @After
     public void cleanUp() throws Exception {
         try {
-            for (ServiceRegistration<?> listener : listeners) {
-                listener.unregister();
-            }
-            for (Configuration configuration : configurations) {
-                configuration.delete();
-            }
+            links.cleanUp();
         } finally {
             device.close();
             Logger.getLogger("").removeHandler(warningRecorder);
@@ -133,17 +118,17 @@ public class SerialHotSwapIT {
     @Test
     public void updatingTheSerialBundleReconnectsTheDeviceThroughTheNewCodeWithinASecondAndKeepsItsListeners()
             throws Exception {
-        RecordingListener listener = listen("meter1");
-        configure("meter1", Gateway.serialLink(device.link()));
-        ManagedConnection connection = awaitConnected("meter1");
-        long serviceId = serviceId("meter1");
+        RecordingListener listener = links.listen("meter1");
+        links.configure(Gateway.SERIAL_PID, "meter1", Gateway.serialLink(device.link()));
+        ManagedConnection connection = links.awaitConnected("meter1");
+        long serviceId = links.serviceId("meter1");
         Gateway.await("the first connect", TIMEOUT, () -> listener.count("meter1:connect") == 1);
         sendLine(connection, "before");
         Gateway.await("the echo through the first link", TIMEOUT, () -> listener.received().equals("before"));
         List<Thread> oldReaders = readerThreads();
         assertEquals("reader threads of the first link: " + oldReaders, 1, oldReaders.size());
 
-        Bundle serial = bundle("io.connback.serial");
+        Bundle serial = links.bundle("io.connback.serial");
         // the promise of the lease that the last component holds: the old revision's reader has ended by the time
         // the revision stops, before its class loader goes away (a reader notices a closed link within 100 ms anyway)
         List<Boolean> readerAliveWhenStopped = new CopyOnWriteArrayList<>();
@@ -169,9 +154,9 @@ public class SerialHotSwapIT {
         assertEquals("the old revision's reader alive when it stopped", List.of(false), readerAliveWhenStopped);
         assertTrue("bundle update -> reconnected in " + reconnectedMillis + " ms",
                 reconnectedMillis < SWAP_BOUND_MILLIS);
-        assertEquals(serviceId, serviceId("meter1"));
+        assertEquals(serviceId, links.serviceId("meter1"));
         assertEquals(List.of("meter1:connect", "meter1:close", "meter1:connect"), listener.events());
-        sendLine(awaitConnected("meter1"), "after");
+        sendLine(links.awaitConnected("meter1"), "after");
         Gateway.await("the echo through the new link", TIMEOUT, () -> listener.received().equals("beforeafter"));
         Gateway.await("one reader thread, of the new link: " + readerThreads(), TIMEOUT,
                 () -> readerThreads().size() == 1);
@@ -182,14 +167,14 @@ public class SerialHotSwapIT {
 
     @Test
     public void aSerialLinkInTheFrameworkIsBackWithinASecondOfAReplugWhileItsBackoffWaits30s() throws Exception {
-        RecordingListener listener = listen("meter2");
+        RecordingListener listener = links.listen("meter2");
         Dictionary<String, Object> waitingLong = Gateway.serialLink(device.link());
         // only the hot-plug watcher can bring the device back quickly: the wait after the unplug is 30 s
         waitingLong.put("initialDelay", 30_000);
         waitingLong.put("maxDelay", 60_000);
         waitingLong.put("jitter", "none");
-        configure("meter2", waitingLong);
-        ManagedConnection connection = awaitConnected("meter2");
+        links.configure(Gateway.SERIAL_PID, "meter2", waitingLong);
+        ManagedConnection connection = links.awaitConnected("meter2");
 
         device.unplug();
         Gateway.await("the close on the unplug", TIMEOUT, () -> listener.count("meter2:close") == 1);
@@ -202,7 +187,7 @@ public class SerialHotSwapIT {
         System.out.println("Serial replug in the framework -> reconnected in " + reconnectedMillis + " ms");
 
         assertTrue("replug -> reconnected in " + reconnectedMillis + " ms", reconnectedMillis < REPLUG_BOUND_MILLIS);
-        sendLine(awaitConnected("meter2"), "replugged");
+        sendLine(links.awaitConnected("meter2"), "replugged");
         Gateway.await("the echo through the new link", TIMEOUT, () -> listener.received().equals("replugged"));
         Gateway.await("the hot-plug watcher ended", TIMEOUT, () -> threads(HOT_PLUG_THREAD).isEmpty());
         Gateway.await("one reader thread: " + readerThreads(), TIMEOUT, () -> readerThreads().size() == 1);
@@ -221,52 +206,5 @@ public class SerialHotSwapIT {
     private static List<Thread> threads(String namePrefix) {
         return Thread.getAllStackTraces().keySet().stream().filter(thread -> thread.getName().startsWith(namePrefix))
                 .collect(Collectors.toList());
-    }
-
-    private RecordingListener listen(String name) {
-        RecordingListener listener = new RecordingListener();
-        Hashtable<String, Object> properties = new Hashtable<>();
-        properties.put(ConnbackProperties.NAME, name);
-        listeners.add(context.registerService(ConnectionListener.class, listener, properties));
-        return listener;
-    }
-
-    private void configure(String name, Dictionary<String, Object> properties) throws Exception {
-        Configuration configuration = configurationAdmin.getFactoryConfiguration(Gateway.SERIAL_PID, name, "?");
-        configurations.add(configuration);
-        configuration.update(properties);
-    }
-
-    private ManagedConnection awaitConnected(String name) throws InterruptedException {
-        Gateway.await(name + " to be CONNECTED", TIMEOUT, () -> managedConnection(name)
-                .filter(connection -> connection.state() == ConnectionState.CONNECTED).isPresent());
-        return managedConnection(name).orElseThrow();
-    }
-
-    private Optional<ManagedConnection> managedConnection(String name) {
-        return reference(name).map(context::getService);
-    }
-
-    private long serviceId(String name) {
-        return (Long) reference(name).orElseThrow().getProperty("service.id");
-    }
-
-    private Optional<ServiceReference<ManagedConnection>> reference(String name) {
-        try {
-            Collection<ServiceReference<ManagedConnection>> found = context.getServiceReferences(
-                    ManagedConnection.class, "(" + ConnbackProperties.NAME + "=" + name + ")");
-            return found.stream().findFirst();
-        } catch (InvalidSyntaxException e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
-
-    private Bundle bundle(String symbolicName) {
-        for (Bundle bundle : context.getBundles()) {
-            if (symbolicName.equals(bundle.getSymbolicName())) {
-                return bundle;
-            }
-        }
-        throw new AssertionError("no bundle " + symbolicName);
     }
 }
