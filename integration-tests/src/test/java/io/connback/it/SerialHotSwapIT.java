@@ -29,6 +29,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.SynchronousBundleListener;
+import org.osgi.framework.wiring.BundleWiring;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
@@ -127,8 +128,10 @@ public class SerialHotSwapIT {
         Gateway.await("the echo through the first link", TIMEOUT, () -> listener.received().equals("before"));
         List<Thread> oldReaders = readerThreads();
         assertEquals("reader threads of the first link: " + oldReaders, 1, oldReaders.size());
-
         Bundle serial = links.bundle("io.connback.serial");
+        ClassLoader oldCode = serial.adapt(BundleWiring.class).getClassLoader();
+        assertEquals(oldCode, connection.link().orElseThrow().getClass().getClassLoader());
+
         // the promise of the lease that the last component holds: the old revision's reader has ended by the time
         // the revision stops, before its class loader goes away (a reader notices a closed link within 100 ms anyway)
         List<Boolean> readerAliveWhenStopped = new CopyOnWriteArrayList<>();
@@ -156,7 +159,11 @@ public class SerialHotSwapIT {
                 reconnectedMillis < SWAP_BOUND_MILLIS);
         assertEquals(serviceId, links.serviceId("meter1"));
         assertEquals(List.of("meter1:connect", "meter1:close", "meter1:connect"), listener.events());
-        sendLine(links.awaitConnected("meter1"), "after");
+        ManagedConnection reconnected = links.awaitConnected("meter1");
+        ClassLoader newCode = serial.adapt(BundleWiring.class).getClassLoader();
+        assertNotEquals(oldCode, newCode);
+        assertEquals("the link's code", newCode, reconnected.link().orElseThrow().getClass().getClassLoader());
+        sendLine(reconnected, "after");
         Gateway.await("the echo through the new link", TIMEOUT, () -> listener.received().equals("beforeafter"));
         Gateway.await("one reader thread, of the new link: " + readerThreads(), TIMEOUT,
                 () -> readerThreads().size() == 1);
