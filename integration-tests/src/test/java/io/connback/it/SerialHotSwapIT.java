@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
 import javax.inject.Inject;
 import org.junit.After;
 import org.junit.Before;
+import org.junit.Ignore;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Option;
@@ -28,6 +29,7 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleException;
 import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.framework.wiring.BundleWiring;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -134,19 +136,8 @@ public class SerialHotSwapIT {
 
         // the promise of the lease that the last component holds: the old revision's reader has ended by the time
         // the revision stops, before its class loader goes away (a reader notices a closed link within 100 ms anyway)
-        List<Boolean> readerAliveWhenStopped = new CopyOnWriteArrayList<>();
-        SynchronousBundleListener stopped = event -> {
-            if (event.getBundle().equals(serial) && event.getType() == BundleEvent.STOPPED) {
-                readerAliveWhenStopped.add(oldReaders.get(0).isAlive());
-            }
-        };
-        context.addBundleListener(stopped);
         long started = System.nanoTime();
-        try {
-            serial.update();
-        } finally {
-            context.removeBundleListener(stopped);
-        }
+        List<Boolean> readerAliveWhenStopped = update(serial, oldReaders.get(0));
         long updatedMillis = (System.nanoTime() - started) / 1_000_000;
         Gateway.await("the reconnection through the updated bundle", TIMEOUT,
                 () -> listener.count("meter1:connect") == 2);
@@ -175,12 +166,7 @@ public class SerialHotSwapIT {
     @Test
     public void aSerialLinkInTheFrameworkIsBackWithinASecondOfAReplugWhileItsBackoffWaits30s() throws Exception {
         RecordingListener listener = links.listen("meter2");
-        Dictionary<String, Object> waitingLong = Gateway.serialLink(device.link());
-        // only the hot-plug watcher can bring the device back quickly: the wait after the unplug is 30 s
-        waitingLong.put("initialDelay", 30_000);
-        waitingLong.put("maxDelay", 60_000);
-        waitingLong.put("jitter", "none");
-        links.configure(Gateway.SERIAL_PID, "meter2", waitingLong);
+        links.configure(Gateway.SERIAL_PID, "meter2", waitingLong());
         ManagedConnection connection = links.awaitConnected("meter2");
 
         device.unplug();
@@ -200,6 +186,68 @@ public class SerialHotSwapIT {
         Gateway.await("one reader thread: " + readerThreads(), TIMEOUT, () -> readerThreads().size() == 1);
         assertEquals(List.of("meter2:connect", "meter2:close", "meter2:connect"), listener.events());
         assertEquals("threads ended by an exception", List.of(), uncaught);
+    }
+
+    @Test
+    @Ignore("fails: SerialPortConnector closes a hot-plug watch only when its link connects or its Connback ends, and "
+            + "the Connback survives the swap, so the old revision's watcher runs on (deactivate waits out the 3 s "
+            + "lease and warns); enable once a leaving connector ends its watches and its end hooks")
+    public void updatingTheSerialBundleWhileTheDeviceIsUnpluggedLeavesNoThreadOfTheOldRevisionAndFindsTheReplug()
+            throws Exception {
+        RecordingListener listener = links.listen("meter3");
+        links.configure(Gateway.SERIAL_PID, "meter3", waitingLong());
+        links.awaitConnected("meter3");
+        device.unplug();
+        Gateway.await("the hot-plug watcher", TIMEOUT, () -> threads(HOT_PLUG_THREAD).size() == 1);
+        Thread oldWatcher = threads(HOT_PLUG_THREAD).get(0);
+
+        long started = System.nanoTime();
+        List<Boolean> watcherAliveWhenStopped = update(links.bundle("io.connback.serial"), oldWatcher);
+        System.out.println("Serial hot swap, device unplugged: update() " + (System.nanoTime() - started) / 1_000_000
+                + " ms");
+        assertEquals("the old revision's hot-plug watcher alive when it stopped", List.of(false),
+                watcherAliveWhenStopped);
+        long replugged = System.nanoTime();
+        device.replug();
+        Gateway.await("the reconnection after the replug", TIMEOUT, () -> listener.count("meter3:connect") == 2);
+        System.out.println("Serial replug after the hot swap -> reconnected in "
+                + (System.nanoTime() - replugged) / 1_000_000 + " ms");
+
+        sendLine(links.awaitConnected("meter3"), "swapped");
+        Gateway.await("the echo through the new link", TIMEOUT, () -> listener.received().equals("swapped"));
+        assertEquals(List.of("meter3:connect", "meter3:close", "meter3:connect"), listener.events());
+        assertEquals("threads ended by an exception", List.of(), uncaught);
+        assertEquals("warnings of Connback", List.of(), warnings);
+    }
+
+    /** A link whose backoff waits 30 s: only the hot-plug watcher can bring an unplugged device back quickly. */
+    private Dictionary<String, Object> waitingLong() {
+        Dictionary<String, Object> waitingLong = Gateway.serialLink(device.link());
+        waitingLong.put("initialDelay", 30_000);
+        waitingLong.put("maxDelay", 60_000);
+        waitingLong.put("jitter", "none");
+        return waitingLong;
+    }
+
+    /**
+     * Updates the bundle.
+     *
+     * @return whether {@code thread} was alive when the bundle's old revision stopped, once
+     */
+    private List<Boolean> update(Bundle bundle, Thread thread) throws BundleException {
+        List<Boolean> aliveWhenStopped = new CopyOnWriteArrayList<>();
+        SynchronousBundleListener stopped = event -> {
+            if (event.getBundle().equals(bundle) && event.getType() == BundleEvent.STOPPED) {
+                aliveWhenStopped.add(thread.isAlive());
+            }
+        };
+        context.addBundleListener(stopped);
+        try {
+            bundle.update();
+        } finally {
+            context.removeBundleListener(stopped);
+        }
+        return aliveWhenStopped;
     }
 
     private static void sendLine(ManagedConnection connection, String text) {
