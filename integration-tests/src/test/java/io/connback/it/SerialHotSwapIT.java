@@ -64,7 +64,7 @@ public class SerialHotSwapIT {
 
     /** What ended a thread of the JVM, while a test runs. */
     private final List<String> uncaught = new CopyOnWriteArrayList<>();
-    /** The warnings and errors logged by Connback's code, while a test runs. */
+    /** The warnings and errors that Connback's code logged through System.Logger, while a test runs. */
     private final List<String> warnings = new CopyOnWriteArrayList<>();
     private final Handler warningRecorder = new Handler() {
         @Override
@@ -112,7 +112,9 @@ public class SerialHotSwapIT {
         try {
             links.cleanUp();
         } finally {
-            device.close();
+            if (device != null) {
+                device.close();
+            }
             Logger.getLogger("").removeHandler(warningRecorder);
             Thread.setDefaultUncaughtExceptionHandler(previousHandler);
         }
