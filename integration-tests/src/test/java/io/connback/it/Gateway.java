@@ -52,7 +52,7 @@ final class Gateway {
         return bundle(jar.toUri().toString());
     }
 
-    private static String property(String name) {
+    static String property(String name) {
         String value = System.getProperty(name);
         if (value == null) {
             throw new IllegalStateException("system property " + name + " is not set (the failsafe configuration)");
@@ -65,6 +65,16 @@ final class Gateway {
         Hashtable<String, Object> properties = new Hashtable<>();
         properties.put("host", "127.0.0.1");
         properties.put("port", port);
+        properties.put("initialDelay", 50);
+        properties.put("maxDelay", 500);
+        return properties;
+    }
+
+    /** The configuration of a serial link to a device path, with frames of one line and quick retries. */
+    static Dictionary<String, Object> serialLink(Path port) {
+        Hashtable<String, Object> properties = new Hashtable<>();
+        properties.put("port", port.toString());
+        properties.put("framing", "delimiter:hex:0A");
         properties.put("initialDelay", 50);
         properties.put("maxDelay", 500);
         return properties;

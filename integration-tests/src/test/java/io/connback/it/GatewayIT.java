@@ -7,12 +7,10 @@ import static org.junit.Assert.assertTrue;
 import io.connback.ConnectionState;
 import io.connback.Connector;
 import io.connback.osgi.ConnbackProperties;
-import io.connback.osgi.ConnectionListener;
 import io.connback.osgi.ManagedConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
@@ -29,8 +27,6 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceReference;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
@@ -53,8 +49,7 @@ public class GatewayIT {
     @Inject
     private ServiceComponentRuntime componentRuntime;
 
-    private final List<Configuration> configurations = new ArrayList<>();
-    private final List<ServiceRegistration<?>> listeners = new ArrayList<>();
+    private Links links;
     private EchoServer echo;
 
     /**
@@ -69,18 +64,17 @@ public class GatewayIT {
 
     @Before
     public void startEchoServer() {
+        links = new Links(context, configurationAdmin);
         echo = new EchoServer();
     }
 
     @After
     public void cleanUp() throws Exception {
-        for (ServiceRegistration<?> listener : listeners) {
-            listener.unregister();
+        try {
+            links.cleanUp();
+        } finally {
+            echo.close();
         }
-        for (Configuration configuration : configurations) {
-            configuration.delete();
-        }
-        echo.close();
     }
 
     @Test
@@ -231,13 +225,11 @@ public class GatewayIT {
 
     @Test
     public void aListenerWithAFilterReceivesTheEventsOfTheConnectionsItMatches() throws Exception {
-        RecordingListener tcpLinks = new RecordingListener();
         Hashtable<String, Object> properties = new Hashtable<>();
         properties.put(ConnbackProperties.FILTER, "(" + ConnbackProperties.TYPE + "=tcp)");
-        listeners.add(context.registerService(ConnectionListener.class, tcpLinks, properties));
-        RecordingListener serialLinks = new RecordingListener();
+        RecordingListener tcpLinks = links.listen(properties);
         properties.put(ConnbackProperties.FILTER, "(" + ConnbackProperties.TYPE + "=serial)");
-        listeners.add(context.registerService(ConnectionListener.class, serialLinks, properties));
+        RecordingListener serialLinks = links.listen(properties);
 
         configure("filtered1", Gateway.tcpLink(echo.port()));
 
@@ -269,8 +261,7 @@ public class GatewayIT {
         Configuration configuration = configure("gone1", Gateway.tcpLink(echo.port()));
         awaitConnected("gone1");
 
-        configurations.remove(configuration);
-        configuration.delete();
+        links.delete(configuration);
         Gateway.await("the ManagedConnection unregistered", TIMEOUT, () -> managedConnection("gone1").isEmpty());
         Gateway.await("the end event", TIMEOUT, () -> listener.count("gone1:end") == 1);
         Gateway.await("the link closed", TIMEOUT, () -> echo.connected() == 0);
@@ -298,11 +289,7 @@ public class GatewayIT {
     }
 
     private RecordingListener listen(String name) {
-        RecordingListener listener = new RecordingListener();
-        Hashtable<String, Object> properties = new Hashtable<>();
-        properties.put(ConnbackProperties.NAME, name);
-        listeners.add(context.registerService(ConnectionListener.class, listener, properties));
-        return listener;
+        return links.listen(name);
     }
 
     private Configuration configure(String name, Dictionary<String, Object> properties) throws Exception {
@@ -311,10 +298,7 @@ public class GatewayIT {
 
     private Configuration configure(String factoryPid, String name, Dictionary<String, Object> properties)
             throws Exception {
-        Configuration configuration = configurationAdmin.getFactoryConfiguration(factoryPid, name, "?");
-        configurations.add(configuration);
-        configuration.update(properties);
-        return configuration;
+        return links.configure(factoryPid, name, properties);
     }
 
     private Object connectorProperty(String name, String key) {
@@ -327,36 +311,19 @@ public class GatewayIT {
     }
 
     private ManagedConnection awaitConnected(String name) throws InterruptedException {
-        Gateway.await(name + " to be CONNECTED", TIMEOUT, () -> managedConnection(name)
-                .filter(connection -> connection.state() == ConnectionState.CONNECTED).isPresent());
-        return managedConnection(name).orElseThrow();
+        return links.awaitConnected(name);
     }
 
     private Optional<ManagedConnection> managedConnection(String name) {
-        return reference(name).map(context::getService);
+        return links.managedConnection(name);
     }
 
     private long serviceId(String name) {
-        return (Long) reference(name).orElseThrow().getProperty("service.id");
-    }
-
-    private Optional<ServiceReference<ManagedConnection>> reference(String name) {
-        try {
-            Collection<ServiceReference<ManagedConnection>> found = context.getServiceReferences(
-                    ManagedConnection.class, "(" + ConnbackProperties.NAME + "=" + name + ")");
-            return found.stream().findFirst();
-        } catch (InvalidSyntaxException e) {
-            throw new IllegalArgumentException(e);
-        }
+        return links.serviceId(name);
     }
 
     private Bundle bundle(String symbolicName) {
-        for (Bundle bundle : context.getBundles()) {
-            if (symbolicName.equals(bundle.getSymbolicName())) {
-                return bundle;
-            }
-        }
-        throw new AssertionError("no bundle " + symbolicName);
+        return links.bundle(symbolicName);
     }
 
     /** The failures of the TCP link component's configurations that SCR could not activate. */
