@@ -19,7 +19,6 @@ import java.util.stream.Collectors;
 import javax.inject.Inject;
 import org.junit.After;
 import org.junit.Before;
-import org.junit.Ignore;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Option;
@@ -191,9 +190,6 @@ public class SerialHotSwapIT {
     }
 
     @Test
-    @Ignore("fails: SerialPortConnector closes a hot-plug watch only when its link connects or its Connback ends, and "
-            + "the Connback survives the swap, so the old revision's watcher runs on (deactivate waits out the 3 s "
-            + "lease and warns); enable once a leaving connector ends its watches and its end hooks")
     public void updatingTheSerialBundleWhileTheDeviceIsUnpluggedLeavesNoThreadOfTheOldRevisionAndFindsTheReplug()
             throws Exception {
         RecordingListener listener = links.listen("meter3");

@@ -73,13 +73,31 @@ public final class ConnectorService<T> {
      */
     public void update(Map<String, ?> configuration) {
         Checked<T> checked = check(configuration, "change refused, the link keeps its own");
+        Connector<T> replaced = connector;
         connector = checked.connector();
         registration.setProperties(checked.properties());
+        close(replaced);
     }
 
-    /** Unregisters the service: the manager closes the link and, unless the bundle is stopping, ends it. */
+    /**
+     * Unregisters the service: the manager closes the link and, unless the bundle is stopping, ends it. Then closes
+     * the connector, if it is {@link AutoCloseable}.
+     */
     public void unregister() {
         registration.unregister();
+        close(connector);
+    }
+
+    private void close(Connector<T> done) {
+        if (done instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, () -> "closing the connector " + done + " failed", e);
+            }
+        }
     }
 
     /**

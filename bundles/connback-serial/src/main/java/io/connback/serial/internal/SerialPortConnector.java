@@ -26,9 +26,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Hot plug: when an attempt finds no device, or an open link loses its device, the connector watches the folder
  * where the device node will appear and calls {@link Connback#retryNow()} when it does, so the next attempt does not
- * wait for the backoff delay. The watch ends when the link connects or the Connback ends.
+ * wait for the backoff delay. The watch ends when the link connects, the Connback ends, or the connector is closed: a
+ * gateway closes the connector it replaces (a changed configuration, an updated bundle) while the Connback lives on
+ * with its successor.
  */
-public final class SerialPortConnector implements Connector<Link> {
+public final class SerialPortConnector implements Connector<Link>, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(SerialPortConnector.class.getName());
     private static final int READ_TIMEOUT_MS = 100;
@@ -42,6 +44,7 @@ public final class SerialPortConnector implements Connector<Link> {
     private final LinkSettings linkSettings;
     /** Per Connback served: its hot-plug watch (while waiting for the device) and its end hook. */
     private final Map<Connback<Link>, Served> served = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
     /**
      * Creates the connector.
@@ -131,12 +134,28 @@ public final class SerialPortConnector implements Connector<Link> {
 
     private Served serve(Connback<Link> connback) {
         Served state = new Served(connback);
-        state.endHook = connback.onEnd(() -> {
-            served.remove(connback, state);
+        state.endHook = connback.onEnd(() -> release(connback, state));
+        if (closed) { // an attempt that raced the close: nothing of it may outlive the connector
             state.end();
-            state.endHook.close();
-        });
+        }
         return state;
+    }
+
+    private void release(Connback<Link> connback, Served state) {
+        served.remove(connback, state);
+        state.end();
+        state.endHook.close();
+    }
+
+    /**
+     * Stops serving every Connback: their hot-plug watches and end hooks go. Links already open are not touched;
+     * their Connbacks close them. Called by the gateway when this connector is replaced or its bundle stops, so that
+     * no watcher and no hook of it outlives it.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        served.forEach(this::release);
     }
 
     private int stopBits() {
