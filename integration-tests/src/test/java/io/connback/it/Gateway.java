@@ -43,7 +43,7 @@ final class Gateway {
         };
     }
 
-    private static Option connbackBundle(String module) {
+    static Option connbackBundle(String module) {
         Path jar = Path.of(property("connback.bundles"), module, "target",
                 module + "-" + property("connback.version") + ".jar").toAbsolutePath().normalize();
         if (!Files.isRegularFile(jar)) {

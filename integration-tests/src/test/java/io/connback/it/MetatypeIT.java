@@ -40,6 +40,8 @@ public class MetatypeIT {
     private static final List<String> LINK_KEYS = List.of("framing", "maxFrameSize", "maxQueuedBytes", "ping.frame",
             "pong.match");
 
+    private static final String MQTT_PID = "io.connback.mqtt";
+
     @Inject
     private BundleContext context;
 
@@ -47,14 +49,18 @@ public class MetatypeIT {
     private MetaTypeService metaTypeService;
 
     /**
-     * The framework of this class: the gateway's, with the Metatype service.
+     * The framework of this class: the gateway's, with the Metatype service and the MQTT connector.
      *
      * @return its options
      */
     @org.ops4j.pax.exam.Configuration
     public Option[] config() {
-        return Stream.concat(Arrays.stream(Gateway.framework()), Stream.of(CoreOptions.mavenBundle("org.apache.felix",
-                "org.apache.felix.metatype", System.getProperty("felix.metatype.version")))).toArray(Option[]::new);
+        return Stream.concat(Arrays.stream(Gateway.framework()), Stream.of(
+                CoreOptions.mavenBundle("org.apache.felix", "org.apache.felix.metatype",
+                        Gateway.property("felix.metatype.version")),
+                CoreOptions.mavenBundle("org.eclipse.paho", "org.eclipse.paho.client.mqttv3",
+                        Gateway.property("paho.version")),
+                Gateway.connbackBundle("connback-mqtt"))).toArray(Option[]::new);
     }
 
     @Test
@@ -72,6 +78,18 @@ public class MetatypeIT {
                 "stopBits", "flowControl", "openDelay"), LINK_KEYS, CONNECTION_KEYS);
         assertEquals(List.of("none", "odd", "even", "mark", "space"),
                 List.of(attribute("io.connback.serial", Gateway.SERIAL_PID, "parity").getOptionValues()));
+    }
+
+    @Test
+    public void theMqttLinkFormHasTheConnectorKeysAndTheConnbackOptionsWithPasswordsMasked() {
+        assertKeys("io.connback.mqtt", MQTT_PID, List.of("serverUri", "clientId", "username", "password",
+                "cleanSession", "offlineQueueSize", "offlineQueuePolicy", "tls.truststore", "tls.truststorePassword",
+                "tls.keystore", "tls.keystorePassword", "tls.hostnameVerification", "will.topic", "will.payload",
+                "will.qos", "will.retained", "will.publishOnClose"), List.of(), CONNECTION_KEYS);
+        for (String secret : List.of("password", "tls.truststorePassword", "tls.keystorePassword")) {
+            assertEquals(secret, AttributeDefinition.PASSWORD,
+                    attribute("io.connback.mqtt", MQTT_PID, secret).getType());
+        }
     }
 
     private void assertKeys(String bundleName, String factoryPid, List<String> connectorKeys, List<String> linkKeys,
