@@ -125,7 +125,7 @@ import org.eclipse.paho.client.mqttv3.MqttTopic;
  * passed to both. Absent keys and empty strings take the default. A bad value throws an
  * {@link IllegalArgumentException} that names the key and the value, except passwords, which are never repeated.
  */
-public final class MqttConnector implements Connector<MqttLink> {
+public final class MqttConnector implements Connector<MqttLink>, AutoCloseable {
 
     /** The default {@code offlineQueueSize}. */
     public static final int DEFAULT_QUEUE_SIZE = 1000;
@@ -136,6 +136,7 @@ public final class MqttConnector implements Connector<MqttLink> {
 
     private final MqttSettings settings;
     private final Map<Connback<MqttLink>, Served> sessions = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
     private MqttConnector(MqttSettings settings) {
         this.settings = settings;
@@ -295,18 +296,35 @@ public final class MqttConnector implements Connector<MqttLink> {
         return sessions.computeIfAbsent(connback, this::serve);
     }
 
-    /** A new session for a Connback, dropped and ended when the Connback ends. */
+    /**
+     * Ends the session of every Connback, as their ends would: messages not yet acknowledged fail, subscriptions are
+     * forgotten, and the hooks on the Connbacks go. A gateway closes the connector it replaces (a changed
+     * configuration, an updated bundle): a Connback that lives on gets a new session from its new connector, on
+     * which its application subscribes again (on connect).
+     */
+    @Override
+    public void close() {
+        closed = true;
+        sessions.forEach(this::release);
+    }
+
+    /** A new session for a Connback, dropped and ended when the Connback ends or this connector is closed. */
     private Served serve(Connback<MqttLink> connback) {
         Served served = new Served(new MqttSession(settings, connback));
-        served.endHook = connback.onEnd(() -> {
-            sessions.remove(connback, served);
+        served.endHook = connback.onEnd(() -> release(connback, served));
+        if (closed) { // an attempt that raced the close: nothing of it may outlive the connector
             served.session.end();
-            Subscription hook = served.endHook;
-            if (hook != null) { // null only if the Connback ended while the hook was being added
-                hook.close();
-            }
-        });
+        }
         return served;
+    }
+
+    private void release(Connback<MqttLink> connback, Served served) {
+        sessions.remove(connback, served);
+        served.session.end();
+        Subscription hook = served.endHook;
+        if (hook != null) { // null only if the Connback ended while the hook was being added
+            hook.close();
+        }
     }
 
     private static PahoLink connection(MqttLink link) {

@@ -7,16 +7,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.connback.Connback;
+import io.connback.ConnectionState;
 import io.connback.link.mqtt.MqttLink;
 import io.connback.link.mqtt.MqttMessage;
 import io.connback.link.mqtt.MqttSubscription;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** Publishing and subscribing through a broker of each kind that stays up; each test has its own topics. */
 class MqttConnectorTest {
@@ -158,6 +162,23 @@ class MqttConnectorTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("ended");
         assertThatThrownBy(() -> link.subscribe("ended/#", 1, recorder)).isInstanceOf(IllegalStateException.class);
         assertThat(connector.link(connback)).isNotSameAs(link);
+    }
+
+    @Test
+    void closingTheConnectorEndsItsSessionsAsAGatewayDoesWhenItReplacesIt() throws Exception {
+        MqttConnector connector = MqttConnector.builder().serverUri("tcp://127.0.0.1:1").build(); // nothing there
+        Connback<MqttLink> connback = fixture.start(connector, new Recorder());
+        MqttLink session = connector.link(connback);
+        CompletableFuture<Void> queued = session.publish("replaced/t", utf8("waiting"), 1, false)
+                .toCompletableFuture();
+
+        connector.close();
+
+        assertThatThrownBy(() -> queued.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(CancellationException.class);
+        assertThatThrownBy(() -> session.publish("replaced/t", utf8("late"), 1, false))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("ended");
+        assertThat(connback.state()).as("the Connback lives on, for its next connector")
+                .isNotEqualTo(ConnectionState.ENDED);
     }
 
     @BrokerTest
