@@ -106,7 +106,9 @@ class SerialConnectorLeakTest {
         long unplugged = System.nanoTime();
         device.unplug();
         recorded.await(Kind.OFFLINE, unplugged, CYCLE_TIMEOUT);
-        assertThat(threadsNamed("connback-serial-hotplug")).as("hot-plug watcher while waiting").isNotEmpty();
+        // the watch starts right after the Connback hears of the loss
+        recorded.awaitTrue("the hot-plug watcher while waiting", Duration.ofSeconds(2),
+                () -> !threadsNamed("connback-serial-hotplug").isEmpty());
         recorded.end();
         assertThat(link.isOpen()).isFalse();
         recorded.awaitTrue("reader threads and the hot-plug watcher ended", Duration.ofSeconds(2),

@@ -52,7 +52,9 @@ public final class HotPlugWatcher {
     }
 
     /**
-     * Watches for a device to appear.
+     * Watches for a device to appear. The caller watches because it did not find the device: one that is there when
+     * the watch starts came meanwhile, and is reported at once, on the calling thread. The folder is watched before
+     * that look, so that a device cannot appear unseen between the two.
      *
      * @param folder the folder whose changes may mean the device appeared (created later if missing: its nearest
      *     existing ancestor is watched meanwhile)
@@ -62,13 +64,15 @@ public final class HotPlugWatcher {
      */
     public Watch watch(Path folder, BooleanSupplier isPresent, Runnable onAppear) {
         Watch watch = new Watch(folder.toAbsolutePath().normalize(), isPresent, onAppear);
-        watch.present = isPresent.getAsBoolean();
         synchronized (lifecycle) {
             if (running == null) {
                 running = start();
             }
             running.register(watch.folder);
             watches.add(watch);
+        }
+        if (watch.appearedSinceLastLook()) {
+            watch.onAppear.run();
         }
         return watch;
     }
@@ -178,17 +182,9 @@ public final class HotPlugWatcher {
     private void checkAll() {
         List<Runnable> appeared = new ArrayList<>();
         for (Watch watch : watches) {
-            boolean present;
-            try {
-                present = watch.isPresent.getAsBoolean();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, () -> "checking for a device in " + watch.folder + " failed", e);
-                continue;
-            }
-            if (present && !watch.present) {
+            if (watch.appearedSinceLastLook()) {
                 appeared.add(watch.onAppear);
             }
-            watch.present = present;
         }
         for (Runnable callback : appeared) {
             try {
@@ -212,8 +208,7 @@ public final class HotPlugWatcher {
         final Path folder;
         final BooleanSupplier isPresent;
         final Runnable onAppear;
-        // set before the watch is published, then by the watcher thread, and to false by expectAppearance
-        volatile boolean present;
+        private boolean present; // guarded by this: at the last look; false at the start, and after expectAppearance
 
         Watch(Path folder, BooleanSupplier isPresent, Runnable onAppear) {
             this.folder = folder;
@@ -226,8 +221,22 @@ public final class HotPlugWatcher {
          * device that appeared but could not be used yet (udev sets a new node's permissions a moment after creating
          * it, and changing them is an event of the folder).
          */
-        public void expectAppearance() {
+        public synchronized void expectAppearance() {
             present = false;
+        }
+
+        /** Looks for the device: whether it is there and was not at the last look (the first look included). */
+        synchronized boolean appearedSinceLastLook() {
+            boolean now;
+            try {
+                now = isPresent.getAsBoolean();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, () -> "checking for a device in " + folder + " failed", e);
+                return false;
+            }
+            boolean appeared = now && !present;
+            present = now;
+            return appeared;
         }
 
         @Override

@@ -117,15 +117,16 @@ final class SerialLink extends AbstractLink {
 
     /**
      * The device is gone: the port closes first, so that its node is gone too when the hot-plug watch starts and a
-     * quick replug is seen as one; then the Connback hears of it.
+     * quick replug is seen as one. The Connback hears of it before the watch starts: a device that the watch finds
+     * at once asks it to retry, which only a Connback that knows the link is lost does.
      */
     private void deviceLost() {
         boolean closedHere = close();
         int error = port.getLastErrorCode();
         closePort();
         if (closedHere) {
-            onDeviceLost.run();
             connback.feedError(this, new IOException(remote() + ": device disconnected (read error " + error + ")"));
+            onDeviceLost.run();
         }
     }
 

@@ -76,8 +76,10 @@ public final class SerialPortConnector implements Connector<Link>, AutoCloseable
                     link.close();
                 }
             } catch (NoSuchFileException e) {
-                state.watch();
+                // failed first: a device that the watch finds at its start asks the Connback to retry, which only
+                // a Connback that knows the attempt failed (it waits out its backoff) does
                 connected.completeExceptionally(e);
+                state.watch();
             } catch (IOException | RuntimeException e) {
                 state.presentButUnusable();
                 connected.completeExceptionally(e);

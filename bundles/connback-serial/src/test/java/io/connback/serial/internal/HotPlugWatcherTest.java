@@ -67,11 +67,14 @@ class HotPlugWatcherTest {
     }
 
     @Test
-    void aDevicePresentWhenTheWatchStartsIsNotReported() throws Exception {
+    void aDeviceThatCameBetweenTheCallersLookAndTheWatchIsReportedAtOnceAndOnce() throws Exception {
+        // the caller found no device, then it appeared, then the watch started: the rescan is 30 s away
         Path node = Files.createFile(dev.resolve("ttyUSB0"));
+        long watched = System.nanoTime();
         watchFor(node);
+        assertThat(millisUntilAppearance(watched)).isLessThan(100);
         Files.writeString(node, "an event in the folder");
-        assertThat(appearances.poll(300, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(appearances.poll(300, TimeUnit.MILLISECONDS)).as("reported once").isNull();
     }
 
     @Test
