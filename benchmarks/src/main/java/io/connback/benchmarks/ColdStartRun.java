@@ -3,10 +3,8 @@ package io.connback.benchmarks;
 import static io.connback.benchmarks.Report.note;
 import static io.connback.benchmarks.Report.result;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -97,9 +95,9 @@ public final class ColdStartRun {
         Path gateway = folder("coldstart.gateway", "bin/gateway");
         Path karaf = folder("coldstart.karaf", "bin/karaf");
 
-        Process server = startEchoServer();
+        Process server = EchoServer.startInChildJvm("64m");
         try {
-            ColdStartRun run = new ColdStartRun(gateway, karaf, runs, readPort(server));
+            ColdStartRun run = new ColdStartRun(gateway, karaf, runs, EchoServer.awaitPort(server));
             run.measure(run.new Floor(), List.of(run.new Gateway(fewLinks), run.new Gateway(manyLinks)),
                     run.new Karaf());
         } finally {
@@ -495,21 +493,5 @@ public final class ColdStartRun {
 
     private static String ms(long nanos) {
         return Latencies.format(nanos, TimeUnit.MILLISECONDS);
-    }
-
-    private static Process startEchoServer() throws IOException {
-        return new ProcessBuilder(java(), "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-                EchoServer.class.getName())
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start();
-    }
-
-    private static int readPort(Process server) throws IOException {
-        String line = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.US_ASCII))
-                .readLine();
-        if (line == null || !line.startsWith(EchoServer.READY)) {
-            throw new IllegalStateException("the echo server did not start; it said: " + line);
-        }
-        return Integer.parseInt(line.substring(EchoServer.READY.length()).trim());
     }
 }

@@ -1,7 +1,9 @@
 package io.connback.benchmarks;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -10,6 +12,8 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 /**
  * The peer of the scale run: a TCP echo server on 127.0.0.1 with one selector thread, run in a JVM of its own so that
@@ -38,6 +42,38 @@ public final class EchoServer {
         listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), BACKLOG);
         listener.configureBlocking(false);
         listener.register(selector, SelectionKey.OP_ACCEPT);
+    }
+
+    /**
+     * Starts the server in a child JVM on this class path; it stops when the child's standard input closes.
+     *
+     * @param maxHeap the child's {@code -Xmx}, e.g. {@code 256m}
+     * @return the child, whose first line of output announces the port (see {@link #awaitPort})
+     * @throws IOException if the child cannot start
+     */
+    static Process startInChildJvm(String maxHeap) throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        return new ProcessBuilder(java.toString(), "-Xmx" + maxHeap, "-cp", System.getProperty("java.class.path"),
+                EchoServer.class.getName())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+    }
+
+    /**
+     * Reads the port a child started by {@link #startInChildJvm} listens on.
+     *
+     * @param child the child
+     * @return the port
+     * @throws IOException if its output cannot be read
+     * @throws IllegalStateException if it did not start
+     */
+    static int awaitPort(Process child) throws IOException {
+        String line = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.US_ASCII))
+                .readLine();
+        if (line == null || !line.startsWith(READY)) {
+            throw new IllegalStateException("the echo server did not start; it said: " + line);
+        }
+        return Integer.parseInt(line.substring(READY.length()).trim());
     }
 
     /**

@@ -11,14 +11,10 @@ import io.connback.Connector;
 import io.connback.link.Link;
 import io.connback.link.LinkSettings;
 import io.connback.tcp.TcpConnector;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,9 +98,11 @@ public final class ScaleRun {
         note("%d links over the %s connector, keepalive %d s, idle window %d s; JVM %s, %d CPUs, options %s", links,
                 connectorName, keepalive.toSeconds(), idle.toSeconds(), Runtime.version(),
                 Runtime.getRuntime().availableProcessors(), ManagementFactory.getRuntimeMXBean().getInputArguments());
-        Process server = startEchoServer();
+        Process server = EchoServer.startInChildJvm("256m");
         try {
-            runOverTcp(server, readPort(server));
+            int port = EchoServer.awaitPort(server);
+            note("echo server pid %d listening on 127.0.0.1:%d", server.pid(), port);
+            runOverTcp(server, port);
         } finally {
             server.getOutputStream().close(); // the server stops at the end of its input
             if (!server.waitFor(10, TimeUnit.SECONDS)) {
@@ -307,26 +305,6 @@ public final class ScaleRun {
     private static String versusSeed(double ours, double seed) {
         return String.format(Locale.ROOT, "%.0f%% of the seed, %s", 100 * ours / seed,
                 ours < seed ? "below it" : "NOT below it");
-    }
-
-    private static Process startEchoServer() throws IOException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        return new ProcessBuilder(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                EchoServer.class.getName())
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start();
-    }
-
-    private static int readPort(Process server) throws IOException {
-        BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(),
-                StandardCharsets.US_ASCII));
-        String line = out.readLine();
-        if (line == null || !line.startsWith(EchoServer.READY)) {
-            throw new IllegalStateException("the echo server did not start; it said: " + line);
-        }
-        note("echo server pid %d listening on 127.0.0.1:%s", server.pid(),
-                line.substring(EchoServer.READY.length()));
-        return Integer.parseInt(line.substring(EchoServer.READY.length()).trim());
     }
 
     private static long cpuNanosOf(Process process) {
