@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * threads end after a few seconds; the hot-plug watcher runs only while a link waits for its device.
  *
  * <p>In an OSGi framework the connector's components hold a {@linkplain #retain() lease}. Releasing the last one (the
- * bundle stops, is updated or uninstalled) waits for the readers and the hot-plug watcher to end, so that no code of
- * a stopped bundle runs on once its class loader is gone.
+ * bundle stops, is updated or uninstalled) waits for the readers and the hot-plug watcher to end, and for the pools'
+ * tasks to be done, so that no code of a stopped bundle runs on once its class loader is gone.
  */
 public final class SharedSerialThreads {
 
@@ -26,6 +26,7 @@ public final class SharedSerialThreads {
 
     private static final int THREADS = 2;
     private static final long IDLE_SECONDS = 5;
+    private static final long POOL_POLL_MILLIS = 10;
 
     /** Opens ports. */
     public static final ThreadPoolExecutor OPENER = pool("connback-serial-open");
@@ -80,7 +81,8 @@ public final class SharedSerialThreads {
         private Lease() {}
 
         /**
-         * Ends the lease; the last one waits for the readers (whose links are closing) and the hot-plug watcher to end.
+         * Ends the lease; the last one waits for the readers (whose links are closing) and the hot-plug watcher to end,
+         * and for the pools' tasks to be done.
          *
          * @param timeout the longest wait
          * @throws InterruptedException if interrupted while waiting
@@ -99,11 +101,21 @@ public final class SharedSerialThreads {
             for (Thread thread : List.copyOf(RUNNING)) {
                 thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             }
+            // a last flush or connection attempt of the stopping bundle may still be queued on the pools
+            while ((busy(OPENER) || busy(WRITER)) && System.nanoTime() - deadline < 0) {
+                Thread.sleep(POOL_POLL_MILLIS);
+            }
             List<Thread> left = List.copyOf(RUNNING);
-            if (!left.isEmpty()) {
-                LOG.log(Level.WARNING, () -> "serial threads still running after the connector stopped: " + left);
+            if (!left.isEmpty() || busy(OPENER) || busy(WRITER)) {
+                LOG.log(Level.WARNING, () -> "serial threads still at work after the connector stopped: " + left
+                        + ", opener tasks " + (OPENER.getActiveCount() + OPENER.getQueue().size())
+                        + ", writer tasks " + (WRITER.getActiveCount() + WRITER.getQueue().size()));
             }
         }
+    }
+
+    private static boolean busy(ThreadPoolExecutor pool) {
+        return pool.getActiveCount() > 0 || !pool.getQueue().isEmpty();
     }
 
     private static ThreadPoolExecutor pool(String name) {

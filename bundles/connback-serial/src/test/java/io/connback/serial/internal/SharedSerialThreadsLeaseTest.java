@@ -35,6 +35,29 @@ class SharedSerialThreadsLeaseTest {
     }
 
     @Test
+    void theLastReleaseWaitsForAWriteStillRunningOnThePool() throws Exception {
+        SharedSerialThreads.Lease lease = SharedSerialThreads.retain();
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch stop = new CountDownLatch(1);
+        SharedSerialThreads.WRITER.execute(() -> {
+            writing.countDown();
+            awaitQuietly(stop);
+        });
+        writing.await();
+        new Thread(() -> {
+            sleepQuietly(200);
+            stop.countDown();
+        }).start();
+
+        long start = System.nanoTime();
+        lease.release(Duration.ofSeconds(5));
+        long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertThat(waitedMillis).isBetween(150L, 4_000L);
+        assertThat(SharedSerialThreads.WRITER.getActiveCount()).isZero();
+    }
+
+    @Test
     void aThreadThatDoesNotEndDelaysTheReleaseOnlyUntilTheTimeout() throws Exception {
         SharedSerialThreads.Lease lease = SharedSerialThreads.retain();
         CountDownLatch stop = new CountDownLatch(1);
