@@ -66,6 +66,8 @@ class MqttSubackTest {
         fixture.start(connector, recorder);
         MqttLink link = recorder.awaitConnects(1);
         List<Refusal> refusals = listenForRefusals(link);
+        List<MqttSubscription> removedListenerSaw = new CopyOnWriteArrayList<>();
+        link.onSubscriptionRefused(removedListenerSaw::add).close();
 
         MqttSubscription denied = link.subscribe("denied/t", 1, message -> { });
         MqttSubscription allowed = link.subscribe("allowed/t", 1, recorder);
@@ -85,6 +87,7 @@ class MqttSubackTest {
         recorder.awaitMessages(1);
         assertThat(recorder.connects).hasSize(1);
         assertThat(recorder.errors).isEmpty();
+        assertThat(removedListenerSaw).isEmpty();
     }
 
     @BrokerTest

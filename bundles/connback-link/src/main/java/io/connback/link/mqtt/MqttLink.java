@@ -28,8 +28,8 @@ import java.util.function.Consumer;
  * </ul>
  *
  * <h2>Threads</h2>
- * Every method is safe from any thread and never blocks. Stages complete, and message listeners run, on the MQTT
- * client's own threads: dependent actions must be quick, or run with an {@code ...Async} method.
+ * Every method is safe from any thread and never blocks. Stages complete, and message and refusal listeners run, on
+ * the MQTT client's own threads: dependent actions must be quick, or run with an {@code ...Async} method.
  */
 public interface MqttLink {
 
