@@ -46,6 +46,7 @@ public final class MqttSession implements MqttLink {
     private final MqttSettings settings;
     private final Connback<MqttLink> connback;
     private final String clientId;
+    private final List<Consumer<? super MqttSubscription>> refusalListeners = new CopyOnWriteArrayList<>();
 
     private final Object lock = new Object();
     // guarded by lock
@@ -58,7 +59,6 @@ public final class MqttSession implements MqttLink {
     private boolean ended;
     // written under lock, read by the message dispatch without it
     private volatile List<Handle> handles = List.of();
-    private final List<Consumer<? super MqttSubscription>> refusalListeners = new CopyOnWriteArrayList<>();
 
     /**
      * Starts a session.
@@ -429,8 +429,8 @@ public final class MqttSession implements MqttLink {
 
     /**
      * The broker answered a SUBSCRIBE (SUBACK): each subscription to its filters takes what the broker granted, and
-     * the refused ones are logged and told to the refusal listeners, outside the lock. An answer that comes from a
-     * connection already replaced by a newer one is out of date and ignored.
+     * the refused ones are told to the refusal listeners, outside the lock. An answer that comes from a connection
+     * already replaced by a newer one is out of date: its refusals are only logged.
      *
      * @param link the connection the SUBSCRIBE was sent on
      * @param filters the filters subscribed to
@@ -439,10 +439,8 @@ public final class MqttSession implements MqttLink {
     void subscribed(PahoLink link, String[] filters, int[] granted) {
         List<Handle> refused = new ArrayList<>();
         synchronized (lock) {
-            if (current != null && current != link) {
-                return;
-            }
-            for (int i = 0; i < Math.min(granted.length, filters.length); i++) {
+            boolean upToDate = current == null || current == link;
+            for (int i = 0; upToDate && i < Math.min(granted.length, filters.length); i++) {
                 for (Handle handle : subscriptions.getOrDefault(filters[i], List.of())) {
                     handle.granted = granted[i];
                     if (granted[i] == SUBSCRIPTION_REFUSED) {
