@@ -4,6 +4,8 @@ import io.connback.link.mqtt.MqttConnectionRefusedException;
 import io.moquette.broker.Server;
 import io.moquette.broker.config.MemoryConfig;
 import io.moquette.broker.security.IAuthenticator;
+import io.moquette.broker.security.IAuthorizatorPolicy;
+import io.moquette.broker.subscriptions.Topic;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +18,20 @@ final class MoquetteBroker extends TestBroker {
 
     private final Properties properties = new Properties();
     private IAuthenticator authenticator;
+    private volatile String readableLevel;
+    /** Moquette answers a SUBSCRIBE to a filter that its policy does not let read with SUBACK's failure code. */
+    private final IAuthorizatorPolicy readPolicy = new IAuthorizatorPolicy() {
+        @Override
+        public boolean canWrite(Topic topic, String user, String client) {
+            return true;
+        }
+
+        @Override
+        public boolean canRead(Topic topic, String user, String client) {
+            String level = readableLevel;
+            return level == null || topic.toString().startsWith(level + "/");
+        }
+    };
     private Server server;
 
     MoquetteBroker() {
@@ -32,6 +48,12 @@ final class MoquetteBroker extends TestBroker {
         properties.setProperty("allow_anonymous", "false");
         byte[] expected = password.getBytes(StandardCharsets.UTF_8);
         authenticator = (clientId, user, secret) -> username.equals(user) && Arrays.equals(expected, secret);
+        return this;
+    }
+
+    @Override
+    MoquetteBroker readableOnlyUnder(String topicLevel) {
+        readableLevel = topicLevel;
         return this;
     }
 
@@ -60,7 +82,7 @@ final class MoquetteBroker extends TestBroker {
     synchronized MoquetteBroker start() {
         Server starting = new Server();
         try {
-            starting.startServer(new MemoryConfig(properties), List.of(), null, authenticator, null);
+            starting.startServer(new MemoryConfig(properties), List.of(), null, authenticator, readPolicy);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

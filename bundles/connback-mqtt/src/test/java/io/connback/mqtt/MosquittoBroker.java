@@ -1,6 +1,8 @@
 package io.connback.mqtt;
 
 import io.connback.link.mqtt.MqttConnectionRefusedException;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +29,10 @@ import java.util.stream.Stream;
 final class MosquittoBroker extends TestBroker {
 
     private static final Optional<Path> EXECUTABLE = executable("mosquitto");
+    /** The dynamic security plugin of Mosquitto 2.x, where Linux distributions install it (Debian's first). */
+    private static final Optional<Path> DYNAMIC_SECURITY = Stream.of("/usr/lib/x86_64-linux-gnu",
+                    "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib")
+            .map(folder -> Path.of(folder, "mosquitto_dynamic_security.so")).filter(Files::isRegularFile).findFirst();
     private static final long START_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** Processes still running when the JVM exits (a test run that was cut short) are ended by a shutdown hook. */
     private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
@@ -38,6 +44,7 @@ final class MosquittoBroker extends TestBroker {
 
     private final Path folder;
     private Path passwords;
+    private String readableLevel;
     private TlsIdentity tls;
     private boolean clientCertificatesRequired;
     private Process process;
@@ -62,6 +69,34 @@ final class MosquittoBroker extends TestBroker {
         run(executable("mosquitto_passwd").orElseThrow(() -> new IllegalStateException("no mosquitto_passwd")),
                 "-c", "-b", passwords.toString(), username, password);
         return this;
+    }
+
+    /**
+     * With the dynamic security plugin, for anonymous clients: Mosquitto 2.0 answers a SUBSCRIBE that the plugin denies
+     * with SUBACK's failure code. An {@code acl_file} would not do: Mosquitto grants every subscription, and checks
+     * its read rules only when it delivers a message, dropping those denied without a word.
+     */
+    @Override
+    MosquittoBroker readableOnlyUnder(String topicLevel) {
+        assumeTrue(DYNAMIC_SECURITY.isPresent(), "Mosquitto's dynamic security plugin is not installed: "
+                + "the test of refused subscriptions against Mosquitto is skipped");
+        readableLevel = topicLevel;
+        return this;
+    }
+
+    /** The plugin's configuration: anonymous clients may subscribe to {@code topicLevel/#} only. */
+    private static String dynamicSecurity(String topicLevel) {
+        return """
+                {
+                  "defaultACLAccess": {"publishClientSend": true, "publishClientReceive": true,
+                                       "subscribe": false, "unsubscribe": true},
+                  "clients": [],
+                  "groups": [{"groupname": "anonymous", "roles": [{"rolename": "reader"}]}],
+                  "roles": [{"rolename": "reader",
+                             "acls": [{"acltype": "subscribePattern", "topic": "%s/#", "allow": true}]}],
+                  "anonymousGroup": "anonymous"
+                }
+                """.formatted(topicLevel);
     }
 
     @Override
@@ -92,6 +127,11 @@ final class MosquittoBroker extends TestBroker {
         if (passwords != null) {
             lines.add("password_file " + passwords);
         }
+        Path security = folder.resolve("dynamic-security.json");
+        if (readableLevel != null) {
+            lines.addAll(List.of("plugin " + DYNAMIC_SECURITY.orElseThrow(),
+                    "plugin_opt_config_file " + security));
+        }
         lines.add("listener " + port + " 127.0.0.1");
         if (tls != null) { // the options after a listener line are that listener's
             lines.addAll(List.of("listener " + tlsPort() + " 127.0.0.1", "certfile " + tls.certificate(),
@@ -99,6 +139,9 @@ final class MosquittoBroker extends TestBroker {
                     "require_certificate " + clientCertificatesRequired));
         }
         try {
+            if (readableLevel != null) {
+                Files.writeString(security, dynamicSecurity(readableLevel));
+            }
             Files.write(configuration, lines);
             process = new ProcessBuilder(EXECUTABLE.orElseThrow().toString(), "-c", configuration.toString())
                     .redirectErrorStream(true).redirectOutput(Redirect.appendTo(log.toFile())).start();

@@ -161,6 +161,8 @@ class MqttConnectorTest {
         assertThatThrownBy(() -> link.publish("ended/t", utf8("late"), 1, false))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("ended");
         assertThatThrownBy(() -> link.subscribe("ended/#", 1, recorder)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> link.onSubscriptionRefused(subscription -> { }))
+                .isInstanceOf(IllegalStateException.class);
         assertThat(connector.link(connback)).isNotSameAs(link);
     }
 

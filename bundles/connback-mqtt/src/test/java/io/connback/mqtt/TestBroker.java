@@ -14,6 +14,12 @@ abstract class TestBroker implements AutoCloseable {
     /** Accepts only this user name and password. */
     abstract TestBroker credentials(String username, String password);
 
+    /**
+     * Refuses subscriptions to filters outside {@code topicLevel/#}, as an ACL that lets clients read only there does;
+     * {@code null} lifts the restriction. Applies from the next {@link #start()} on, or sooner.
+     */
+    abstract TestBroker readableOnlyUnder(String topicLevel);
+
     /** Also listens with TLS, as the given identity; returns the TLS port. */
     final int tls(TlsIdentity identity) {
         tlsPort = LoopbackPorts.belowEphemeralRange();

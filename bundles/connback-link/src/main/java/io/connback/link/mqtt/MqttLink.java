@@ -1,7 +1,9 @@
 package io.connback.link.mqtt;
 
+import io.connback.Subscription;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 /**
  * A link to an MQTT broker through a {@link io.connback.Connback}: publishes messages and delivers those of the topics
@@ -26,8 +28,8 @@ import java.util.concurrent.CompletionStage;
  * </ul>
  *
  * <h2>Threads</h2>
- * Every method is safe from any thread and never blocks. Stages complete, and message listeners run, on the MQTT
- * client's own threads: dependent actions must be quick, or run with an {@code ...Async} method.
+ * Every method is safe from any thread and never blocks. Stages complete, and message and refusal listeners run, on
+ * the MQTT client's own threads: dependent actions must be quick, or run with an {@code ...Async} method.
  */
 public interface MqttLink {
 
@@ -56,8 +58,9 @@ public interface MqttLink {
      * already subscribed to adds a listener and, if {@code qos} is higher, subscribes again with it.
      *
      * <p>The filter is subscribed to on the connection of the moment, if any, and on every new connection before any
-     * queued message is sent. A broker that refuses a filter is logged as a warning, on every connection; the
-     * connection stays up. A message whose topic matches several filters of the session goes to each of their
+     * queued message is sent. A broker that refuses a filter is logged as a warning, on every connection, and tells
+     * the listeners of {@link #onSubscriptionRefused(Consumer)}; the connection stays up and the subscription stays
+     * declared (see {@link MqttSubscription#isRefused()}). A message whose topic matches several filters of the session goes to each of their
      * listeners once per copy the broker sends: MQTT 3.1.1 lets a broker send one copy, or one per matching filter.
      *
      * @param topicFilter the topic filter, with {@code +} and {@code #} wildcards allowed
@@ -69,6 +72,28 @@ public interface MqttLink {
      * @throws IllegalStateException if the session has ended
      */
     MqttSubscription subscribe(String topicFilter, int qos, MqttMessageListener listener);
+
+    /**
+     * Listens for the broker refusing a subscription of this session: the listener receives each declared subscription
+     * whose filter a SUBACK refused (return code {@code 0x80}), on every connection that refuses it. It is also logged
+     * as a warning. A subscription declared later, or a QoS raised, may be refused later: the listener stays until it
+     * is removed or the session ends. MQTT 3.1.1 also lets a broker grant a filter and then send nothing for it: a
+     * refusal is told only when the broker says so.
+     *
+     * <p>The listener runs on the MQTT client's thread that received the SUBACK, after
+     * {@link MqttSubscription#isRefused()} tells the refusal, and never under a lock of the connector: it must return
+     * quickly, and what it throws is logged and ignored.
+     *
+     * <p>A connector that does not tell of refusals never calls the listener.
+     *
+     * @param listener receives each refused subscription
+     * @return removes the listener when closed
+     * @throws IllegalStateException if the session has ended
+     * @since 0.2
+     */
+    default Subscription onSubscriptionRefused(Consumer<? super MqttSubscription> listener) {
+        return () -> { };
+    }
 
     /**
      * Whether the session is connected to the broker at this moment. A link handed out for an earlier connection

@@ -8,7 +8,8 @@
  * declared on it are made again after every reconnection, and messages published while the broker is unreachable wait
  * in a bounded queue and are sent, in order, once it is back. A broker that refuses the client reports an
  * {@link io.connback.link.mqtt.MqttConnectionRefusedException}; a publish that finds the queue full fails with an
- * {@link io.connback.link.mqtt.OfflineQueueFullException}.
+ * {@link io.connback.link.mqtt.OfflineQueueFullException}; a subscription tells the QoS the broker granted it, or that
+ * the broker refused it, and {@link io.connback.link.mqtt.MqttLink#onSubscriptionRefused} tells of each refusal.
  */
 @Export
 @Version("0.2.0")

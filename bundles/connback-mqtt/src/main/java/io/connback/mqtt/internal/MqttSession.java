@@ -1,6 +1,7 @@
 package io.connback.mqtt.internal;
 
 import io.connback.Connback;
+import io.connback.Subscription;
 import io.connback.link.mqtt.MqttLink;
 import io.connback.link.mqtt.MqttMessage;
 import io.connback.link.mqtt.MqttMessageListener;
@@ -16,8 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.eclipse.paho.client.mqttv3.MqttTopic;
 
 /**
@@ -34,9 +38,15 @@ public final class MqttSession implements MqttLink {
 
     private static final System.Logger LOG = System.getLogger(MqttSession.class.getName());
 
+    /** SUBACK's return code for a refused filter. */
+    private static final int SUBSCRIPTION_REFUSED = 0x80;
+    /** What a subscription was granted before the broker acknowledged its filter. */
+    private static final int NOT_ACKNOWLEDGED = -1;
+
     private final MqttSettings settings;
     private final Connback<MqttLink> connback;
     private final String clientId;
+    private final List<Consumer<? super MqttSubscription>> refusalListeners = new CopyOnWriteArrayList<>();
 
     private final Object lock = new Object();
     // guarded by lock
@@ -119,6 +129,9 @@ public final class MqttSession implements MqttLink {
             checkNotEnded();
             List<Handle> sameFilter = subscriptions.computeIfAbsent(topicFilter, filter -> new ArrayList<>());
             int grantedBefore = maxQos(sameFilter);
+            if (!sameFilter.isEmpty()) {
+                handle.granted = sameFilter.get(0).granted; // the filter's latest SUBACK, until the next one
+            }
             sameFilter.add(handle);
             handles = allHandles();
             link = qos > grantedBefore ? current : null;
@@ -127,6 +140,16 @@ public final class MqttSession implements MqttLink {
             link.subscribe(new String[] {topicFilter}, new int[] {qos});
         }
         return handle;
+    }
+
+    @Override
+    public Subscription onSubscriptionRefused(Consumer<? super MqttSubscription> listener) {
+        Objects.requireNonNull(listener, "listener");
+        synchronized (lock) {
+            checkNotEnded();
+            refusalListeners.add(listener);
+        }
+        return () -> refusalListeners.remove(listener);
     }
 
     @Override
@@ -248,6 +271,7 @@ public final class MqttSession implements MqttLink {
             queue.clear();
             subscriptions.clear();
             handles = List.of();
+            refusalListeners.clear();
         }
         failLost(lost, true);
     }
@@ -401,6 +425,48 @@ public final class MqttSession implements MqttLink {
                 + settings.offlineQueuePolicy() + ")");
     }
 
+    // ---------------------------------------------------------------- subscriptions
+
+    /**
+     * The broker answered a SUBSCRIBE (SUBACK): each subscription to its filters takes what the broker granted, and
+     * the refused ones are told to the refusal listeners, outside the lock. An answer that comes from a connection
+     * already replaced by a newer one is out of date: its refusals are only logged.
+     *
+     * @param link the connection the SUBSCRIBE was sent on
+     * @param filters the filters subscribed to
+     * @param granted the QoS granted to each filter, or {@code 0x80} for a refused one
+     */
+    void subscribed(PahoLink link, String[] filters, int[] granted) {
+        List<Handle> refused = new ArrayList<>();
+        synchronized (lock) {
+            boolean upToDate = current == null || current == link;
+            for (int i = 0; upToDate && i < Math.min(granted.length, filters.length); i++) {
+                for (Handle handle : subscriptions.getOrDefault(filters[i], List.of())) {
+                    handle.granted = granted[i];
+                    if (granted[i] == SUBSCRIPTION_REFUSED) {
+                        refused.add(handle);
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < Math.min(granted.length, filters.length); i++) {
+            if (granted[i] == SUBSCRIPTION_REFUSED) {
+                String filter = filters[i];
+                LOG.log(Level.WARNING, () -> serverUri() + " refused the subscription to '" + filter + "' of client "
+                        + clientId);
+            }
+        }
+        for (Handle handle : refused) {
+            for (Consumer<? super MqttSubscription> listener : refusalListeners) {
+                try {
+                    listener.accept(handle);
+                } catch (RuntimeException | Error e) {
+                    LOG.log(Level.WARNING, () -> "listener " + listener + " failed on the refusal of " + handle, e);
+                }
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- inbound messages
 
     /**
@@ -450,6 +516,8 @@ public final class MqttSession implements MqttLink {
         final int qos;
         final MqttMessageListener listener;
         volatile boolean closed;
+        /** The latest SUBACK's answer for the filter: a QoS, {@link #SUBSCRIPTION_REFUSED} or not yet acknowledged. */
+        volatile int granted = NOT_ACKNOWLEDGED;
 
         Handle(String topicFilter, int qos, MqttMessageListener listener) {
             this.topicFilter = topicFilter;
@@ -465,6 +533,18 @@ public final class MqttSession implements MqttLink {
         @Override
         public int qos() {
             return qos;
+        }
+
+        @Override
+        public OptionalInt grantedQos() {
+            int answer = granted;
+            return answer == NOT_ACKNOWLEDGED || answer == SUBSCRIPTION_REFUSED ? OptionalInt.empty()
+                    : OptionalInt.of(answer);
+        }
+
+        @Override
+        public boolean isRefused() {
+            return granted == SUBSCRIPTION_REFUSED;
         }
 
         @Override

@@ -15,6 +15,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
@@ -35,9 +36,6 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 public final class PahoLink implements MqttLink, MqttCallback {
 
     private static final System.Logger LOG = System.getLogger(PahoLink.class.getName());
-
-    /** SUBACK's return code for a refused filter. */
-    private static final int SUBSCRIPTION_REFUSED = 0x80;
 
     private final MqttSession session;
     private final MqttAsyncClient client;
@@ -217,21 +215,17 @@ public final class PahoLink implements MqttLink, MqttCallback {
         }
     }
 
-    /** Subscribes to filters on this connection; a refusal is logged, a lost connection leaves it to the next. */
+    /**
+     * Subscribes to filters on this connection and hands the broker's answer to the session; a connection lost
+     * meanwhile leaves them to the next one.
+     */
     void subscribe(String[] filters, int[] qos) {
         try {
             client.subscribe(filters, qos, null, new IMqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     heartbeat(); // SUBACK
-                    int[] granted = token.getGrantedQos();
-                    for (int i = 0; i < Math.min(granted.length, filters.length); i++) {
-                        if (granted[i] == SUBSCRIPTION_REFUSED) {
-                            String filter = filters[i];
-                            LOG.log(Level.WARNING, () -> serverUri() + " refused the subscription to '" + filter
-                                    + "' of client " + clientId());
-                        }
-                    }
+                    session.subscribed(PahoLink.this, filters, token.getGrantedQos());
                 }
 
                 @Override
@@ -308,6 +302,11 @@ public final class PahoLink implements MqttLink, MqttCallback {
     @Override
     public MqttSubscription subscribe(String topicFilter, int qos, MqttMessageListener listener) {
         return session.subscribe(topicFilter, qos, listener);
+    }
+
+    @Override
+    public Subscription onSubscriptionRefused(Consumer<? super MqttSubscription> listener) {
+        return session.onSubscriptionRefused(listener);
     }
 
     @Override
