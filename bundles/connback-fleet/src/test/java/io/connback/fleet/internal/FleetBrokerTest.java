@@ -112,8 +112,9 @@ class FleetBrokerTest {
         FleetPublisher publisher = new FleetPublisher("gw1", "connback", "fleet", "0.1.0", Instant.now());
         FakeConnection meter = new FakeConnection("meter1", "tcp").connected(new Object(), Instant.now());
         publisher.added(meter);
-        // subscribed before the gateway publishes: Moquette 0.17 can lose a retained message that is stored while a
-        // subscription is being made (seen once); the late monitor below reads the retained view
+        // subscribed before the gateway publishes: in two full builds of many, a monitor that subscribed after the
+        // broker link's first status missed it (the later ones arrived); not reproduced alone, in 60 runs of that
+        // order under load. The late monitor below reads the retained view of a later status.
         Monitor monitor = monitor(broker);
         monitor.await(READY, "ready"::equals);
         brokerLink(broker, publisher, new FakeConnection("fleet", "mqtt"));
@@ -149,8 +150,9 @@ class FleetBrokerTest {
         EmbeddedBroker broker = new EmbeddedBroker();
         closeables.add(broker);
         FleetPublisher publisher = new FleetPublisher("gw1", "connback", "fleet", "0.1.0", Instant.now());
+        Monitor monitor = monitor(broker); // subscribed first, as in the test above
+        monitor.await(READY, "ready"::equals);
         Connback<MqttLink> link = brokerLink(broker, publisher, new FakeConnection("fleet", "mqtt"));
-        Monitor monitor = monitor(broker);
         monitor.await("status", payload -> payload.contains("\"state\":\"online\""));
 
         link.end(true); // dropped without DISCONNECT, as when the process dies
