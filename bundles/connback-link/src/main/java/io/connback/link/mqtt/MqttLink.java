@@ -60,8 +60,9 @@ public interface MqttLink {
      * <p>The filter is subscribed to on the connection of the moment, if any, and on every new connection before any
      * queued message is sent. A broker that refuses a filter is logged as a warning, on every connection, and tells
      * the listeners of {@link #onSubscriptionRefused(Consumer)}; the connection stays up and the subscription stays
-     * declared (see {@link MqttSubscription#isRefused()}). A message whose topic matches several filters of the session goes to each of their
-     * listeners once per copy the broker sends: MQTT 3.1.1 lets a broker send one copy, or one per matching filter.
+     * declared (see {@link MqttSubscription#isRefused()}). A message whose topic matches several filters of the
+     * session goes to each of their listeners once per copy the broker sends: MQTT 3.1.1 lets a broker send one copy,
+     * or one per matching filter.
      *
      * @param topicFilter the topic filter, with {@code +} and {@code #} wildcards allowed
      * @param qos the maximum QoS at which the broker sends messages for it: 0, 1 or 2
