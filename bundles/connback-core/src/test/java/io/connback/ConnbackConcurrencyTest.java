@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.connback.FakeConnector.Client;
 import io.connback.internal.SharedScheduler;
+import io.connback.testing.Await;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Duration;
@@ -276,13 +277,7 @@ class ConnbackConcurrencyTest {
                 Duration.ofSeconds(SharedScheduler.IDLE_TIMEOUT_SECONDS * 4));
     }
 
-    private static void awaitTrue(BooleanSupplier condition, Duration limit) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within " + limit);
-            }
-            TimeUnit.MILLISECONDS.sleep(5);
-        }
+    private static void awaitTrue(BooleanSupplier condition, Duration limit) {
+        Await.until("the condition", limit, condition);
     }
 }

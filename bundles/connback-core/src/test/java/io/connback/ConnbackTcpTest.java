@@ -2,6 +2,7 @@ package io.connback;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.connback.testing.Await;
 import io.connback.testing.LoopbackPorts;
 import java.io.IOException;
 import java.io.InputStream;
@@ -185,17 +186,11 @@ class ConnbackTcpTest {
         assertThat(events).endsWith("close", "end");
     }
 
-    private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
+    private static void awaitTrue(BooleanSupplier condition) {
         awaitTrue(condition, List.of());
     }
 
-    private static void awaitTrue(BooleanSupplier condition, List<String> events) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 10 s; events: " + events);
-            }
-            TimeUnit.MILLISECONDS.sleep(5);
-        }
+    private static void awaitTrue(BooleanSupplier condition, List<String> events) {
+        Await.until(() -> "the condition; events: " + events, Duration.ofSeconds(10), condition);
     }
 }

@@ -7,10 +7,8 @@ import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Dictionary;
 import java.util.Hashtable;
-import java.util.function.BooleanSupplier;
 import org.ops4j.pax.exam.Option;
 
 /** The framework of the tests: Felix with SCR and Configuration Admin, and the gateway bundles built by the reactor. */
@@ -78,20 +76,5 @@ final class Gateway {
         properties.put("initialDelay", 50);
         properties.put("maxDelay", 500);
         return properties;
-    }
-
-    /**
-     * Waits until the condition holds.
-     *
-     * @throws AssertionError naming what was awaited, after the timeout
-     */
-    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
     }
 }

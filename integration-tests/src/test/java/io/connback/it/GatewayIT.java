@@ -8,6 +8,7 @@ import io.connback.ConnectionState;
 import io.connback.Connector;
 import io.connback.osgi.ConnbackProperties;
 import io.connback.osgi.ManagedConnection;
+import io.connback.testing.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,10 +85,10 @@ public class GatewayIT {
 
         ManagedConnection connection = awaitConnected("echo1");
         assertEquals("tcp", connection.type());
-        Gateway.await("the listener's connect event", TIMEOUT, () -> listener.count("echo1:connect") == 1);
+        Await.until("the listener's connect event", TIMEOUT, () -> listener.count("echo1:connect") == 1);
 
         connection.link().orElseThrow().send("hello".getBytes(StandardCharsets.US_ASCII));
-        Gateway.await("the echo as frames", TIMEOUT, () -> listener.received().equals("hello"));
+        Await.until("the echo as frames", TIMEOUT, () -> listener.received().equals("hello"));
     }
 
     @Test
@@ -100,7 +101,7 @@ public class GatewayIT {
         configure("good", Gateway.tcpLink(echo.port()));
 
         awaitConnected("good");
-        Gateway.await("both bad configurations to fail their activation", TIMEOUT,
+        Await.until("both bad configurations to fail their activation", TIMEOUT,
                 () -> failures().size() == 2);
         List<String> failures = failures();
         System.out.println("Refused configurations, as SCR reports them:\n" + String.join("\n", failures));
@@ -120,12 +121,12 @@ public class GatewayIT {
         configure("swap1", Gateway.tcpLink(echo.port()));
         awaitConnected("swap1");
         long serviceId = serviceId("swap1");
-        Gateway.await("the first connect", TIMEOUT, () -> listener.count("swap1:connect") == 1);
+        Await.until("the first connect", TIMEOUT, () -> listener.count("swap1:connect") == 1);
 
         Bundle tcp = bundle("io.connback.tcp");
         long started = System.nanoTime();
         tcp.update();
-        Gateway.await("the reconnection through the updated bundle", TIMEOUT,
+        Await.until("the reconnection through the updated bundle", TIMEOUT,
                 () -> listener.count("swap1:connect") == 2);
         long reconnectedMillis = (System.nanoTime() - started) / 1_000_000;
         System.out.println("Hot swap: bundle update -> reconnected in " + reconnectedMillis + " ms");
@@ -133,10 +134,10 @@ public class GatewayIT {
         assertEquals(serviceId, serviceId("swap1"));
         assertEquals(List.of("swap1:connect", "swap1:close", "swap1:connect"), listener.events());
         // the client sees its connection before the server's accept() returns
-        Gateway.await("the second connection accepted", TIMEOUT, () -> echo.accepted() == 2);
+        Await.until("the second connection accepted", TIMEOUT, () -> echo.accepted() == 2);
         ManagedConnection connection = awaitConnected("swap1");
         connection.link().orElseThrow().send("again".getBytes(StandardCharsets.US_ASCII));
-        Gateway.await("frames through the new link", TIMEOUT, () -> listener.received().equals("again"));
+        Await.until("frames through the new link", TIMEOUT, () -> listener.received().equals("again"));
     }
 
     @Test
@@ -149,16 +150,16 @@ public class GatewayIT {
         try (EchoServer other = new EchoServer()) {
             Dictionary<String, Object> moved = Gateway.tcpLink(other.port());
             configuration.update(moved);
-            Gateway.await("a connection to the new port", TIMEOUT, () -> other.accepted() == 1);
-            Gateway.await("the reconnection", TIMEOUT, () -> listener.count("change1:connect") == 2);
+            Await.until("a connection to the new port", TIMEOUT, () -> other.accepted() == 1);
+            Await.until("the reconnection", TIMEOUT, () -> listener.count("change1:connect") == 2);
             assertEquals(serviceId, serviceId("change1"));
 
             moved.put("keepalive", 30);
             configuration.update(moved);
-            Gateway.await("a Connback with the new options", TIMEOUT, () -> listener.count("change1:connect") == 3);
+            Await.until("a Connback with the new options", TIMEOUT, () -> listener.count("change1:connect") == 3);
             assertEquals(serviceId, serviceId("change1"));
-            Gateway.await("the second connection to the new port accepted", TIMEOUT, () -> other.accepted() == 2);
-            Gateway.await("the first links closed", TIMEOUT, () -> echo.connected() == 0 && other.connected() == 1);
+            Await.until("the second connection to the new port accepted", TIMEOUT, () -> other.accepted() == 2);
+            Await.until("the first links closed", TIMEOUT, () -> echo.connected() == 0 && other.connected() == 1);
         }
     }
 
@@ -175,13 +176,13 @@ public class GatewayIT {
         configuration.update(renamed);
 
         awaitConnected("renamed1");
-        Gateway.await("the old name's service unregistered", TIMEOUT, () -> managedConnection("rename1").isEmpty());
-        Gateway.await("the old name's end", TIMEOUT, () -> oldName.count("rename1:end") == 1);
+        Await.until("the old name's service unregistered", TIMEOUT, () -> managedConnection("rename1").isEmpty());
+        Await.until("the old name's end", TIMEOUT, () -> oldName.count("rename1:end") == 1);
         assertEquals(List.of("rename1:connect", "rename1:close", "rename1:end"), oldName.events());
-        Gateway.await("the new name's connect", TIMEOUT, () -> newName.count("renamed1:connect") == 1);
+        Await.until("the new name's connect", TIMEOUT, () -> newName.count("renamed1:connect") == 1);
         assertEquals(List.of("renamed1:connect"), newName.events());
         assertNotEquals(oldServiceId, serviceId("renamed1"));
-        Gateway.await("the new connection accepted, the old one closed", TIMEOUT,
+        Await.until("the new connection accepted, the old one closed", TIMEOUT,
                 () -> echo.accepted() == 2 && echo.connected() == 1);
     }
 
@@ -202,7 +203,7 @@ public class GatewayIT {
         assertEquals(null, connectorProperty("steady1", "maxFrameSize"));
         assertEquals(serviceId, serviceId("steady1"));
         assertEquals(ConnectionState.CONNECTED, connection.state());
-        Gateway.await("both links accepted", TIMEOUT, () -> echo.accepted() == 2);
+        Await.until("both links accepted", TIMEOUT, () -> echo.accepted() == 2);
     }
 
     @Test
@@ -213,13 +214,13 @@ public class GatewayIT {
         Bundle tcp = bundle("io.connback.tcp");
 
         tcp.stop();
-        Gateway.await("the link waiting for its connector", TIMEOUT,
+        Await.until("the link waiting for its connector", TIMEOUT,
                 () -> connection.lastError().map(Throwable::getMessage)
                         .filter("connector io.connback.tcp unavailable"::equals).isPresent());
         assertEquals(ConnectionState.RECONNECTING, connection.state());
         tcp.start();
 
-        Gateway.await("the reconnection", TIMEOUT, () -> listener.count("pause1:connect") == 2);
+        Await.until("the reconnection", TIMEOUT, () -> listener.count("pause1:connect") == 2);
         assertEquals(connection, managedConnection("pause1").orElseThrow());
     }
 
@@ -233,7 +234,7 @@ public class GatewayIT {
 
         configure("filtered1", Gateway.tcpLink(echo.port()));
 
-        Gateway.await("the connect event", TIMEOUT, () -> tcpLinks.count("filtered1:connect") == 1);
+        Await.until("the connect event", TIMEOUT, () -> tcpLinks.count("filtered1:connect") == 1);
         assertEquals(List.of(), serialLinks.events());
     }
 
@@ -247,9 +248,9 @@ public class GatewayIT {
         assertEquals(List.of("late1:connect"), late.events());
 
         connection.link().orElseThrow().send("after".getBytes(StandardCharsets.US_ASCII));
-        Gateway.await("frames after the replay", TIMEOUT, () -> late.received().equals("after"));
+        Await.until("frames after the replay", TIMEOUT, () -> late.received().equals("after"));
         connection.reconnect();
-        Gateway.await("the reconnection", TIMEOUT, () -> late.count("late1:connect") == 2);
+        Await.until("the reconnection", TIMEOUT, () -> late.count("late1:connect") == 2);
         assertEquals(List.of("late1:connect", "late1:close", "late1:connect"), late.events());
         RecordingListener other = listen("other1");
         assertEquals("nothing to replay for a link it does not watch", List.of(), other.events());
@@ -262,9 +263,9 @@ public class GatewayIT {
         awaitConnected("gone1");
 
         links.delete(configuration);
-        Gateway.await("the ManagedConnection unregistered", TIMEOUT, () -> managedConnection("gone1").isEmpty());
-        Gateway.await("the end event", TIMEOUT, () -> listener.count("gone1:end") == 1);
-        Gateway.await("the link closed", TIMEOUT, () -> echo.connected() == 0);
+        Await.until("the ManagedConnection unregistered", TIMEOUT, () -> managedConnection("gone1").isEmpty());
+        Await.until("the end event", TIMEOUT, () -> listener.count("gone1:end") == 1);
+        Await.until("the link closed", TIMEOUT, () -> echo.connected() == 0);
     }
 
     @Test
@@ -277,13 +278,13 @@ public class GatewayIT {
         bad.put("dataBits", 9);
         configure(Gateway.SERIAL_PID, "meter2", bad);
 
-        Gateway.await("meter1 reconnecting", TIMEOUT, () -> managedConnection("meter1")
+        Await.until("meter1 reconnecting", TIMEOUT, () -> managedConnection("meter1")
                 .filter(meter -> meter.state() == ConnectionState.RECONNECTING && meter.lastError().isPresent())
                 .isPresent());
         ManagedConnection meter = managedConnection("meter1").orElseThrow();
         assertEquals("serial", meter.type());
         System.out.println("A serial link without its device: " + meter.lastError().orElseThrow());
-        Gateway.await("meter2 refused", TIMEOUT, () -> failures(Gateway.SERIAL_PID).size() == 1);
+        Await.until("meter2 refused", TIMEOUT, () -> failures(Gateway.SERIAL_PID).size() == 1);
         assertTrue(failures(Gateway.SERIAL_PID).toString(), failures(Gateway.SERIAL_PID).get(0).contains("dataBits"));
         assertEquals(Optional.empty(), managedConnection("meter2"));
     }

@@ -4,6 +4,7 @@ import io.connback.ConnectionState;
 import io.connback.osgi.ConnbackProperties;
 import io.connback.osgi.ConnectionListener;
 import io.connback.osgi.ManagedConnection;
+import io.connback.testing.Await;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,7 +70,7 @@ final class Links {
 
     /** Waits for the ManagedConnection of that name to be CONNECTED. */
     ManagedConnection awaitConnected(String name) throws InterruptedException {
-        Gateway.await(name + " to be CONNECTED", TIMEOUT, () -> managedConnection(name)
+        Await.until(name + " to be CONNECTED", TIMEOUT, () -> managedConnection(name)
                 .filter(connection -> connection.state() == ConnectionState.CONNECTED).isPresent());
         return managedConnection(name).orElseThrow();
     }

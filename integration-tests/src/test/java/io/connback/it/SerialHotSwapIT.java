@@ -6,6 +6,7 @@ import static org.junit.Assert.assertTrue;
 
 import io.connback.ConnectionState;
 import io.connback.osgi.ManagedConnection;
+import io.connback.testing.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Dictionary;
@@ -126,9 +127,9 @@ public class SerialHotSwapIT {
         links.configure(Gateway.SERIAL_PID, "meter1", Gateway.serialLink(device.link()));
         ManagedConnection connection = links.awaitConnected("meter1");
         long serviceId = links.serviceId("meter1");
-        Gateway.await("the first connect", TIMEOUT, () -> listener.count("meter1:connect") == 1);
+        Await.until("the first connect", TIMEOUT, () -> listener.count("meter1:connect") == 1);
         sendLine(connection, "before");
-        Gateway.await("the echo through the first link", TIMEOUT, () -> listener.received().equals("before"));
+        Await.until("the echo through the first link", TIMEOUT, () -> listener.received().equals("before"));
         List<Thread> oldReaders = readerThreads();
         assertEquals("reader threads of the first link: " + oldReaders, 1, oldReaders.size());
         Bundle serial = links.bundle("io.connback.serial");
@@ -140,7 +141,7 @@ public class SerialHotSwapIT {
         long started = System.nanoTime();
         List<Boolean> readerAliveWhenStopped = update(serial, oldReaders.get(0));
         long updatedMillis = (System.nanoTime() - started) / 1_000_000;
-        Gateway.await("the reconnection through the updated bundle", TIMEOUT,
+        Await.until("the reconnection through the updated bundle", TIMEOUT,
                 () -> listener.count("meter1:connect") == 2);
         long reconnectedMillis = (System.nanoTime() - started) / 1_000_000;
         System.out.println("Serial hot swap: bundle update -> reconnected in " + reconnectedMillis + " ms (update() "
@@ -156,8 +157,8 @@ public class SerialHotSwapIT {
         assertNotEquals(oldCode, newCode);
         assertEquals("the link's code", newCode, reconnected.link().orElseThrow().getClass().getClassLoader());
         sendLine(reconnected, "after");
-        Gateway.await("the echo through the new link", TIMEOUT, () -> listener.received().equals("beforeafter"));
-        Gateway.await("one reader thread, of the new link: " + readerThreads(), TIMEOUT,
+        Await.until("the echo through the new link", TIMEOUT, () -> listener.received().equals("beforeafter"));
+        Await.until("one reader thread, of the new link: " + readerThreads(), TIMEOUT,
                 () -> readerThreads().size() == 1);
         assertNotEquals(oldReaders.get(0), readerThreads().get(0));
         assertEquals("threads ended by an exception", List.of(), uncaught);
@@ -171,20 +172,20 @@ public class SerialHotSwapIT {
         ManagedConnection connection = links.awaitConnected("meter2");
 
         device.unplug();
-        Gateway.await("the close on the unplug", TIMEOUT, () -> listener.count("meter2:close") == 1);
-        Gateway.await("the hot-plug watcher", TIMEOUT, () -> !threads(HOT_PLUG_THREAD).isEmpty());
+        Await.until("the close on the unplug", TIMEOUT, () -> listener.count("meter2:close") == 1);
+        Await.until("the hot-plug watcher", TIMEOUT, () -> !threads(HOT_PLUG_THREAD).isEmpty());
         assertEquals(ConnectionState.RECONNECTING, connection.state());
         long replugged = System.nanoTime();
         device.replug();
-        Gateway.await("the reconnection after the replug", TIMEOUT, () -> listener.count("meter2:connect") == 2);
+        Await.until("the reconnection after the replug", TIMEOUT, () -> listener.count("meter2:connect") == 2);
         long reconnectedMillis = (System.nanoTime() - replugged) / 1_000_000;
         System.out.println("Serial replug in the framework -> reconnected in " + reconnectedMillis + " ms");
 
         assertTrue("replug -> reconnected in " + reconnectedMillis + " ms", reconnectedMillis < REPLUG_BOUND_MILLIS);
         sendLine(links.awaitConnected("meter2"), "replugged");
-        Gateway.await("the echo through the new link", TIMEOUT, () -> listener.received().equals("replugged"));
-        Gateway.await("the hot-plug watcher ended", TIMEOUT, () -> threads(HOT_PLUG_THREAD).isEmpty());
-        Gateway.await("one reader thread: " + readerThreads(), TIMEOUT, () -> readerThreads().size() == 1);
+        Await.until("the echo through the new link", TIMEOUT, () -> listener.received().equals("replugged"));
+        Await.until("the hot-plug watcher ended", TIMEOUT, () -> threads(HOT_PLUG_THREAD).isEmpty());
+        Await.until("one reader thread: " + readerThreads(), TIMEOUT, () -> readerThreads().size() == 1);
         assertEquals(List.of("meter2:connect", "meter2:close", "meter2:connect"), listener.events());
         assertEquals("threads ended by an exception", List.of(), uncaught);
     }
@@ -196,7 +197,7 @@ public class SerialHotSwapIT {
         links.configure(Gateway.SERIAL_PID, "meter3", waitingLong());
         links.awaitConnected("meter3");
         device.unplug();
-        Gateway.await("the hot-plug watcher", TIMEOUT, () -> threads(HOT_PLUG_THREAD).size() == 1);
+        Await.until("the hot-plug watcher", TIMEOUT, () -> threads(HOT_PLUG_THREAD).size() == 1);
         Thread oldWatcher = threads(HOT_PLUG_THREAD).get(0);
 
         long started = System.nanoTime();
@@ -207,14 +208,14 @@ public class SerialHotSwapIT {
                 watcherAliveWhenStopped);
         long replugged = System.nanoTime();
         device.replug();
-        Gateway.await("the reconnection after the replug", TIMEOUT, () -> listener.count("meter3:connect") == 2);
+        Await.until("the reconnection after the replug", TIMEOUT, () -> listener.count("meter3:connect") == 2);
         long reconnectedMillis = (System.nanoTime() - replugged) / 1_000_000;
         System.out.println("Serial replug after the hot swap -> reconnected in " + reconnectedMillis + " ms");
         // the new revision's watch finds the device, however its start and the replug interleave
         assertTrue("replug -> reconnected in " + reconnectedMillis + " ms", reconnectedMillis < REPLUG_BOUND_MILLIS);
 
         sendLine(links.awaitConnected("meter3"), "swapped");
-        Gateway.await("the echo through the new link", TIMEOUT, () -> listener.received().equals("swapped"));
+        Await.until("the echo through the new link", TIMEOUT, () -> listener.received().equals("swapped"));
         assertEquals(List.of("meter3:connect", "meter3:close", "meter3:connect"), listener.events());
         assertEquals("threads ended by an exception", List.of(), uncaught);
         assertEquals("warnings of Connback", List.of(), warnings);

@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 
 import io.connback.osgi.ConnbackProperties;
 import io.connback.osgi.ManagedConnection;
+import io.connback.testing.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -49,8 +50,8 @@ public class UninstallIT {
         try (EchoServer echo = new EchoServer()) {
             Configuration configuration = configurationAdmin.getFactoryConfiguration(Gateway.TCP_PID, "lone", "?");
             configuration.update(Gateway.tcpLink(echo.port()));
-            Gateway.await("a connected link", Duration.ofSeconds(10), this::linkConnected);
-            Gateway.await("the link's threads", Duration.ofSeconds(10), () -> !connbackThreads().isEmpty());
+            Await.until("a connected link", Duration.ofSeconds(10), this::linkConnected);
+            Await.until("the link's threads", Duration.ofSeconds(10), () -> !connbackThreads().isEmpty());
 
             long started = System.nanoTime();
             for (Bundle bundle : context.getBundles()) {
@@ -58,11 +59,11 @@ public class UninstallIT {
                     bundle.uninstall();
                 }
             }
-            Gateway.await("no connback thread, left: " + connbackThreads(), THREADS_GONE,
+            Await.until("no connback thread, left: " + connbackThreads(), THREADS_GONE,
                     () -> connbackThreads().isEmpty());
             System.out.println("Uninstall -> no connback thread in " + (System.nanoTime() - started) / 1_000_000
                     + " ms");
-            Gateway.await("the link closed", Duration.ofSeconds(10), () -> echo.connected() == 0);
+            Await.until("the link closed", Duration.ofSeconds(10), () -> echo.connected() == 0);
             assertEquals(1, echo.accepted());
             configuration.delete();
         }

@@ -1,11 +1,11 @@
 package io.connback.mqtt;
 
-import static org.assertj.core.api.Assertions.assertThat;
 
 import io.connback.ConnbackListener;
 import io.connback.link.mqtt.MqttLink;
 import io.connback.link.mqtt.MqttMessage;
 import io.connback.link.mqtt.MqttMessageListener;
+import io.connback.testing.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -82,18 +82,7 @@ final class Recorder implements ConnbackListener<MqttLink>, MqttMessageListener 
 
     /** Polls a condition until it holds; fails with the description after {@link #WAIT}. */
     static void await(BooleanSupplier condition, Supplier<String> description) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                assertThat(condition.getAsBoolean()).as("waited %s for %s", WAIT, description.get()).isTrue();
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while waiting for " + description.get(), e);
-            }
-        }
+        Await.until(description, WAIT, condition);
     }
 
     static byte[] utf8(String text) {

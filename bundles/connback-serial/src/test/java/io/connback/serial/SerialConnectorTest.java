@@ -10,6 +10,7 @@ import io.connback.Connector;
 import io.connback.ConnectionState;
 import io.connback.backoff.Jitter;
 import io.connback.link.Link;
+import io.connback.testing.Await;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -145,11 +146,7 @@ class SerialConnectorTest {
         });
     }
 
-    private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition met within 10 s").isLessThan(deadline);
-            TimeUnit.MILLISECONDS.sleep(5);
-        }
+    private static void awaitTrue(BooleanSupplier condition) {
+        Await.until("the condition", Duration.ofSeconds(10), condition);
     }
 }

@@ -1,11 +1,11 @@
 package io.connback.tcp;
 
-import static org.assertj.core.api.Assertions.assertThat;
 
 import io.connback.ConnbackListener;
 import io.connback.link.FrameListener;
 import io.connback.link.FramingException;
 import io.connback.link.Link;
+import io.connback.testing.Await;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -85,17 +85,6 @@ final class Events implements ConnbackListener<Link>, FrameListener {
 
     /** Polls a condition until it holds; fails with the description after the timeout. */
     static void await(BooleanSupplier condition, Duration timeout, Supplier<String> description) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                assertThat(condition.getAsBoolean()).as("waited %s for %s", timeout, description.get()).isTrue();
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while waiting for " + description.get(), e);
-            }
-        }
+        Await.until(description, timeout, condition);
     }
 }

@@ -8,6 +8,7 @@ import io.connback.ConnbackOptions;
 import io.connback.link.mqtt.MqttLink;
 import io.connback.link.mqtt.MqttMessage;
 import io.connback.mqtt.MqttConnector;
+import io.connback.testing.Await;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -68,13 +69,11 @@ class FleetBrokerTest {
             latest.put(message.topic().substring(PREFIX.length()), payload);
         }
 
-        void await(String topic, Predicate<String> payload) throws InterruptedException {
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (latest.get(topic) == null || !payload.test(latest.get(topic))) {
-                assertThat(System.nanoTime() - deadline).as("waited %s for %s, received %s", WAIT, topic, received)
-                        .isNegative();
-                Thread.sleep(5);
-            }
+        void await(String topic, Predicate<String> payload) {
+            Await.until(() -> topic + ", received " + received, WAIT, () -> {
+                String latestPayload = latest.get(topic);
+                return latestPayload != null && payload.test(latestPayload);
+            });
         }
     }
 

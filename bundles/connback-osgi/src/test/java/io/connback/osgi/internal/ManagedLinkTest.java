@@ -9,6 +9,7 @@ import io.connback.ConnectionState;
 import io.connback.Connector;
 import io.connback.osgi.ConnectionListener;
 import io.connback.osgi.ManagedConnection;
+import io.connback.testing.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -150,13 +151,7 @@ class ManagedLinkTest {
         link.replayTo(watcher);
     }
 
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out");
-            }
-            Thread.sleep(5);
-        }
+    private static void await(BooleanSupplier condition) {
+        Await.until("the condition", TIMEOUT, condition);
     }
 }
