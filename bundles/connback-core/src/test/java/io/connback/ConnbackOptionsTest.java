@@ -179,6 +179,20 @@ class ConnbackOptionsTest {
     }
 
     @Test
+    void fromMapReadsDurationsWithUnitsAndBareNumbersInTheKeysUnits() {
+        ConnbackOptions options = ConnbackOptions.fromMap(Map.of("keepalive", "30s", "maxDelay", "2m",
+                "initialDelay", "250ms", "connectTimeout", "1.5 s", "stableAfter", "1h"));
+
+        assertThat(options.keepalive()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(options.maxDelay()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(options.initialDelay()).isEqualTo(Duration.ofMillis(250));
+        assertThat(options.connectTimeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(options.stableAfter()).isEqualTo(Duration.ofHours(1));
+        assertThat(ConnbackOptions.fromMap(Map.of("keepalive", "5", "maxDelay", "2000")).keepalive())
+                .isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
     void fromMapReadsInfinityAsUnlimitedAttempts() {
         assertThat(ConnbackOptions.fromMap(Map.of("maxNumOfAttempts", "Infinity")).maxAttempts())
                 .isEqualTo(ConnbackOptions.UNLIMITED_ATTEMPTS);
@@ -220,7 +234,8 @@ class ConnbackOptionsTest {
                 Arguments.of("keepalive", "1e-12"),
                 Arguments.of("keepalive", "1e20"),
                 Arguments.of("connectTimeout", -5),
-                Arguments.of("connectTimeout", "30s"),
+                Arguments.of("connectTimeout", "30 parsecs"),
+                Arguments.of("keepalive", "5x"),
                 Arguments.of("initialDelay", "0"),
                 Arguments.of("initialDelay", "0.5"),
                 Arguments.of("maxDelay", "1000"),

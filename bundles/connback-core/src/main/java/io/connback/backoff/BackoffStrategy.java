@@ -1,5 +1,6 @@
 package io.connback.backoff;
 
+import io.connback.config.ConfigValues;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -65,8 +66,8 @@ public interface BackoffStrategy {
             case "exponential" -> exponential();
             case "fibonacci" -> fibonacci();
             case "decorrelated" -> decorrelated();
-            default -> throw new IllegalArgumentException(
-                    "strategy: invalid value '" + name + "': expected exponential, fibonacci or decorrelated");
+            default -> throw ConfigValues.invalid("strategy", String.valueOf(name),
+                    "expected exponential, fibonacci or decorrelated");
         };
     }
 

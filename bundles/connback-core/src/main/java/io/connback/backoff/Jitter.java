@@ -1,5 +1,6 @@
 package io.connback.backoff;
 
+import io.connback.config.ConfigValues;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.random.RandomGenerator;
@@ -61,8 +62,7 @@ public interface Jitter {
             case "none" -> none();
             case "full" -> full();
             case "equal" -> equal();
-            default -> throw new IllegalArgumentException(
-                    "jitter: invalid value '" + name + "': expected none, full or equal");
+            default -> throw ConfigValues.invalid("jitter", String.valueOf(name), "expected none, full or equal");
         };
     }
 }

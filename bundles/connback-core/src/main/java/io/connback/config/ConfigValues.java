@@ -3,23 +3,49 @@ package io.connback.config;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads typed values from configuration properties. Values may be strings (from a {@code .cfg} file), numbers or
  * booleans (typed ConfigAdmin values); a missing key reads as empty. Every malformed value throws an
- * {@link IllegalArgumentException} of the form {@code key: invalid value 'value': why}.
+ * {@link InvalidValueException} of the form {@code key: invalid value 'value': why}, the value {@linkplain #quote
+ * quoted} so that no value can forge a log line or flood it.
  */
 public final class ConfigValues {
 
-    private final Map<String, ?> properties;
+    /** How many characters of a value {@link #quote} shows. */
+    public static final int QUOTE_LIMIT = 120;
 
-    private ConfigValues(Map<String, ?> properties) {
+    /** A number, then maybe a unit: {@code 30}, {@code 1.5s}, {@code 250 ms}. */
+    private static final Pattern DURATION = Pattern.compile("([-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?)\\s*([a-zA-Z]+)?");
+    private static final Map<String, ChronoUnit> UNITS = unitsByName();
+
+    private final Map<String, ?> properties;
+    private final boolean emptyIsAbsent;
+
+    private static Map<String, ChronoUnit> unitsByName() {
+        Map<String, ChronoUnit> units = new LinkedHashMap<>();
+        units.put("ms", ChronoUnit.MILLIS);
+        units.put("s", ChronoUnit.SECONDS);
+        units.put("m", ChronoUnit.MINUTES);
+        units.put("h", ChronoUnit.HOURS);
+        units.put("d", ChronoUnit.DAYS);
+        units.put("us", ChronoUnit.MICROS);
+        units.put("ns", ChronoUnit.NANOS);
+        return Collections.unmodifiableMap(units);
+    }
+
+    private ConfigValues(Map<String, ?> properties, boolean emptyIsAbsent) {
         this.properties = Objects.requireNonNull(properties, "properties");
+        this.emptyIsAbsent = emptyIsAbsent;
     }
 
     /**
@@ -29,7 +55,18 @@ public final class ConfigValues {
      * @return a reader over it
      */
     public static ConfigValues of(Map<String, ?> properties) {
-        return new ConfigValues(properties);
+        return new ConfigValues(properties, false);
+    }
+
+    /**
+     * Reads from a map of properties in which an empty string means "not set", as a form (metatype) sends a field
+     * left blank.
+     *
+     * @param properties the configuration; other keys than those read are ignored
+     * @return a reader over it
+     */
+    public static ConfigValues ofForm(Map<String, ?> properties) {
+        return new ConfigValues(properties, true);
     }
 
     /**
@@ -40,8 +77,42 @@ public final class ConfigValues {
      * @param why what is wrong with it
      * @return the exception to throw
      */
-    public static IllegalArgumentException invalid(String key, Object value, String why) {
-        return new IllegalArgumentException(key + ": invalid value '" + value + "': " + why);
+    public static InvalidValueException invalid(String key, Object value, String why) {
+        return new InvalidValueException(key, value, why);
+    }
+
+    /**
+     * A value as it may appear in a log line: between single quotes, control characters escaped ({@code \n},
+     * {@code \t}, {@code \x1b}...), so that no value can forge a line, and cut after {@value #QUOTE_LIMIT} characters
+     * with its length noted, e.g. {@code 'aaaa...' (1048576 characters)}.
+     *
+     * @param value the value
+     * @return the quoted value
+     */
+    public static String quote(Object value) {
+        String text = String.valueOf(value);
+        StringBuilder quoted = new StringBuilder("'");
+        int end = Math.min(text.length(), QUOTE_LIMIT);
+        for (int i = 0; i < end; i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '\n' -> quoted.append("\\n");
+                case '\r' -> quoted.append("\\r");
+                case '\t' -> quoted.append("\\t");
+                default -> {
+                    if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                        quoted.append(String.format(c > 0xff ? "\\u%04x" : "\\x%02x", (int) c));
+                    } else {
+                        quoted.append(c);
+                    }
+                }
+            }
+        }
+        quoted.append(end < text.length() ? "...'" : "'");
+        if (end < text.length()) {
+            quoted.append(" (").append(text.length()).append(" characters)");
+        }
+        return quoted.toString();
     }
 
     /**
@@ -51,7 +122,9 @@ public final class ConfigValues {
      * @return the value as configured, or empty if absent
      */
     public Optional<Object> raw(String key) {
-        return Optional.ofNullable(properties.get(key));
+        Object value = properties.get(key);
+        return emptyIsAbsent && value instanceof String text && text.isEmpty() ? Optional.empty()
+                : Optional.ofNullable(value);
     }
 
     /**
@@ -116,33 +189,74 @@ public final class ConfigValues {
      * @throws IllegalArgumentException if the value is not a whole number within {@code int}
      */
     public Optional<Integer> wholeNumber(String key) {
-        return decimal(key).map(number -> {
+        return wholeNumber(key, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    }
+
+    /**
+     * A whole number within bounds.
+     *
+     * @param key the key
+     * @param min the smallest value allowed
+     * @param max the largest value allowed
+     * @return the number, or empty if absent
+     * @throws IllegalArgumentException if the value is not a whole number from {@code min} to {@code max}
+     */
+    public Optional<Integer> wholeNumber(String key, int min, int max) {
+        String expected = min == Integer.MIN_VALUE && max == Integer.MAX_VALUE ? "expected a whole number"
+                : "expected a whole number from " + min + " to " + max;
+        return raw(key).map(value -> {
+            BigDecimal number;
             try {
-                return number.intValueExact();
-            } catch (ArithmeticException e) {
-                throw invalid(key, raw(key).orElseThrow(), "expected a whole number");
+                number = decimal(key).orElseThrow();
+            } catch (IllegalArgumentException notANumber) {
+                throw invalid(key, value, expected);
             }
+            try {
+                int whole = number.intValueExact();
+                if (whole >= min && whole <= max) {
+                    return whole;
+                }
+            } catch (ArithmeticException e) {
+                // a fraction, or beyond int: reported below
+            }
+            throw invalid(key, value, expected);
         });
     }
 
     /**
-     * A non-negative duration, a number in {@code unit} with fractions kept to the nanosecond.
+     * A non-negative duration: a number with a unit ({@code 250ms}, {@code 30s}, {@code 2m}, {@code 1h}; also
+     * {@code us}, {@code ns}, {@code d}), or a bare number in {@code unit}, with fractions kept to the nanosecond.
      *
      * @param key the key
-     * @param unit the unit of the number, e.g. seconds for {@code keepalive}
+     * @param unit the unit of a bare number, e.g. seconds for {@code keepalive}
      * @return the duration, or empty if absent
-     * @throws IllegalArgumentException if the value is not a number, is negative, too long, or so short that it
-     *     would round to zero (which often means "disabled")
+     * @throws IllegalArgumentException if the value is not a number with an optional known unit, is negative, too
+     *     long, or so short that it would round to zero (which often means "disabled")
      */
     public Optional<Duration> duration(String key, ChronoUnit unit) {
-        return decimal(key).map(amount -> {
-            Object value = raw(key).orElseThrow();
+        return raw(key).map(value -> {
+            BigDecimal amount;
+            ChronoUnit written = unit;
+            if (value instanceof String text) {
+                Matcher withUnit = DURATION.matcher(text.trim());
+                if (!withUnit.matches()
+                        || withUnit.group(2) != null && !UNITS.containsKey(withUnit.group(2).toLowerCase(Locale.ROOT))) {
+                    throw invalid(key, value, "expected a duration such as 30s, 250ms or 2m (a bare number is in "
+                            + unitName(unit) + ")");
+                }
+                amount = new BigDecimal(withUnit.group(1));
+                if (withUnit.group(2) != null) {
+                    written = UNITS.get(withUnit.group(2).toLowerCase(Locale.ROOT));
+                }
+            } else {
+                amount = decimal(key).orElseThrow();
+            }
             if (amount.signum() < 0) {
                 throw invalid(key, value, "must not be negative");
             }
             long nanos;
             try {
-                nanos = amount.multiply(BigDecimal.valueOf(unit.getDuration().toNanos())).toBigInteger()
+                nanos = amount.multiply(BigDecimal.valueOf(written.getDuration().toNanos())).toBigInteger()
                         .longValueExact();
             } catch (ArithmeticException e) {
                 throw invalid(key, value, "must be shorter than 292 years");
@@ -152,6 +266,11 @@ public final class ConfigValues {
             }
             return Duration.ofNanos(nanos);
         });
+    }
+
+    private static String unitName(ChronoUnit unit) {
+        return UNITS.entrySet().stream().filter(entry -> entry.getValue() == unit).map(Map.Entry::getKey)
+                .findFirst().orElse(unit.toString());
     }
 
     /**

@@ -195,7 +195,7 @@ public final class LinkSettings {
 
     private static int inRange(String key, int value, int limit) {
         if (value < 1 || value > limit) {
-            throw ConfigValues.invalid(key, value, "must be 1 to " + limit);
+            throw ConfigValues.invalid(key, value, "expected a whole number from 1 to " + limit);
         }
         return value;
     }
@@ -279,8 +279,8 @@ public final class LinkSettings {
             values.parsed("framing", Framing::parseSpec).ifPresent(this::framing);
             values.parsed("ping.frame", Frames::bytes).ifPresent(this::pingFrame);
             values.parsed("pong.match", PongMatchers::parse).ifPresent(this::pongMatcher);
-            values.wholeNumber("maxFrameSize").ifPresent(this::maxFrameSize);
-            values.wholeNumber("maxQueuedBytes").ifPresent(this::maxQueuedBytes);
+            values.wholeNumber("maxFrameSize", 1, MAX_FRAME_SIZE_LIMIT).ifPresent(this::maxFrameSize);
+            values.wholeNumber("maxQueuedBytes", 1, MAX_QUEUED_BYTES_LIMIT).ifPresent(this::maxQueuedBytes);
             return this;
         }
 

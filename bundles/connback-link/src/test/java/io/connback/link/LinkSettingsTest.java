@@ -96,13 +96,14 @@ class LinkSettingsTest {
         "pong.match|regex:(|bad regular expression: Unclosed group",
         "pong.match|hex:0|odd number of hex digits",
         "pong.match|ok|expected any, regex:<expression>, hex:<prefix> or text:<prefix>",
-        "maxFrameSize|big|expected a number",
-        "maxFrameSize|''|expected a number",
+        "maxFrameSize|big|expected a whole number from 1 to 16777216",
+        "maxFrameSize|2147483648|expected a whole number from 1 to 16777216",
+        "maxFrameSize|''|expected a whole number from 1 to 16777216",
         "maxFrameSize|1.5|expected a whole number",
-        "maxFrameSize|0|must be 1 to 16777216",
-        "maxFrameSize|16777217|must be 1 to 16777216",
+        "maxFrameSize|0|expected a whole number from 1 to 16777216",
+        "maxFrameSize|16777217|expected a whole number from 1 to 16777216",
         "maxFrameSize|99999999999|expected a whole number",
-        "maxQueuedBytes|-1|must be 1 to 16777216",
+        "maxQueuedBytes|-1|expected a whole number from 1 to 16777216",
     })
     void every_error_names_the_key_and_the_value(String key, String value, String reason) {
         assertThatThrownBy(() -> LinkSettings.fromMap(Map.of(key, value)))

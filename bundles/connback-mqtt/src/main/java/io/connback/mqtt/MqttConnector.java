@@ -541,7 +541,7 @@ public final class MqttConnector implements Connector<MqttLink>, AutoCloseable {
             text(values, "username").ifPresent(this::username);
             text(values, "password").ifPresent(secret -> password(secret.toCharArray()));
             values.bool("cleanSession").ifPresent(this::cleanSession);
-            values.wholeNumber("offlineQueueSize").ifPresent(this::offlineQueueSize);
+            values.wholeNumber("offlineQueueSize", 1, MAX_QUEUE_SIZE).ifPresent(this::offlineQueueSize);
             values.parsed("offlineQueuePolicy", OfflineQueuePolicy::named).ifPresent(this::offlineQueuePolicy);
             Optional<char[]> trustSecret = text(values, "tls.truststorePassword").map(String::toCharArray);
             text(values, "tls.truststore").ifPresent(path -> truststore(Path.of(path), trustSecret.orElse(null)));
@@ -571,7 +571,7 @@ public final class MqttConnector implements Connector<MqttLink>, AutoCloseable {
                 throw new IllegalArgumentException("password: MQTT sends a password only with a username");
             }
             if (offlineQueueSize < 1 || offlineQueueSize > MAX_QUEUE_SIZE) {
-                throw ConfigValues.invalid("offlineQueueSize", offlineQueueSize, "must be 1 to " + MAX_QUEUE_SIZE);
+                throw ConfigValues.invalid("offlineQueueSize", offlineQueueSize, "expected a whole number from 1 to " + MAX_QUEUE_SIZE);
             }
             if (!tls && (truststore != null || keystore != null || sslContext != null)) {
                 String key = truststore != null ? "tls.truststore" : keystore != null ? "tls.keystore" : "sslContext";
@@ -625,7 +625,7 @@ public final class MqttConnector implements Connector<MqttLink>, AutoCloseable {
         /** Checks the server URI; tells whether it runs TLS. */
         private boolean checkServerUri() {
             if (serverUri == null) {
-                throw new IllegalArgumentException("serverUri: no value: a tcp:// or ssl:// broker URI is required");
+                throw ConfigValues.invalid("serverUri", null, "a tcp:// or ssl:// broker URI is required");
             }
             URI uri;
             try {

@@ -65,9 +65,9 @@ class MqttConnectorConfigTest {
         assertThatThrownBy(() -> MqttConnector.fromMap(config("serverUri", "tcp://user:pw@broker:1883")))
                 .hasMessageStartingWith("serverUri: invalid value 'tcp://user:pw@broker:1883': expected only a host");
         assertThatThrownBy(() -> MqttConnector.fromMap(config("offlineQueueSize", 0)))
-                .hasMessage("offlineQueueSize: invalid value '0': must be 1 to 1000000");
+                .hasMessage("offlineQueueSize: invalid value '0': expected a whole number from 1 to 1000000");
         assertThatThrownBy(() -> MqttConnector.fromMap(config("offlineQueueSize", "many")))
-                .hasMessage("offlineQueueSize: invalid value 'many': expected a number");
+                .hasMessage("offlineQueueSize: invalid value 'many': expected a whole number from 1 to 1000000");
         assertThatThrownBy(() -> MqttConnector.fromMap(config("offlineQueuePolicy", "dropNewest")))
                 .hasMessage("offlineQueuePolicy: invalid value 'dropNewest': expected dropOldest or refuse");
         assertThatThrownBy(() -> MqttConnector.fromMap(config("cleanSession", "no")))

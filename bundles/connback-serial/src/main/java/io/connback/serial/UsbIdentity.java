@@ -1,5 +1,6 @@
 package io.connback.serial;
 
+import io.connback.config.ConfigValues;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -51,8 +52,8 @@ public record UsbIdentity(String vendorId, String productId, Optional<String> se
     public static UsbIdentity parse(String key, String text) {
         Matcher matcher = FORM.matcher(text.trim());
         if (!matcher.matches()) {
-            throw new IllegalArgumentException(key + ": invalid value '" + text
-                    + "': expected a device path or usb:VID:PID[:SERIAL] with 4-digit hex ids, e.g. usb:0403:6001");
+            throw ConfigValues.invalid(key, text,
+                    "expected a device path or usb:VID:PID[:SERIAL] with 4-digit hex ids, e.g. usb:0403:6001");
         }
         return new UsbIdentity(matcher.group(1), matcher.group(2), Optional.ofNullable(matcher.group(3)));
     }

@@ -3,13 +3,12 @@ package io.connback.tcp;
 import io.connback.CancellationToken;
 import io.connback.Connback;
 import io.connback.Connector;
+import io.connback.config.ConfigValues;
 import io.connback.link.Link;
 import io.connback.link.LinkSettings;
 import io.connback.tcp.internal.Resolver;
 import io.connback.tcp.internal.TcpEndpoint;
 import io.connback.tcp.internal.TcpLink;
-import java.math.BigDecimal;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -212,11 +211,6 @@ public final class TcpConnector implements Connector<Link> {
         throw new IllegalArgumentException(link + " was not made by a TCP connector");
     }
 
-    private static IllegalArgumentException invalid(String key, Object value, String why) {
-        return new IllegalArgumentException(
-                key + (value == null ? ": no value: " : ": invalid value '" + value + "': ") + why);
-    }
-
     /** Builds a {@link TcpConnector}; not thread-safe. Values are validated by {@link #build()}. */
     public static final class Builder {
         private String host;
@@ -330,12 +324,12 @@ public final class TcpConnector implements Connector<Link> {
          * @throws IllegalArgumentException naming the key and the value, if a value is malformed
          */
         public Builder apply(Map<String, ?> properties) {
-            Objects.requireNonNull(properties, "properties");
-            text(properties, "host").ifPresent(this::host);
-            wholeNumber(properties, "port").ifPresent(this::port);
-            flag(properties, "tls").ifPresent(this::tls);
-            flag(properties, "tcpNoDelay").ifPresent(this::tcpNoDelay);
-            flag(properties, "tcpKeepAlive").ifPresent(this::tcpKeepAlive);
+            ConfigValues values = ConfigValues.ofForm(properties);
+            values.text("host").ifPresent(this::host);
+            values.wholeNumber("port", 1, MAX_PORT).ifPresent(this::port);
+            values.bool("tls").ifPresent(this::tls);
+            values.bool("tcpNoDelay").ifPresent(this::tcpNoDelay);
+            values.bool("tcpKeepAlive").ifPresent(this::tcpKeepAlive);
             linkSettings = linkSettings.toBuilder().apply(properties).build();
             return this;
         }
@@ -352,39 +346,16 @@ public final class TcpConnector implements Connector<Link> {
             try {
                 checkedHost = Resolver.checkHost(host);
             } catch (IllegalArgumentException e) {
-                throw invalid("host", host, e.getMessage());
+                throw ConfigValues.invalid("host", host, e.getMessage());
             }
             if (port == null) {
-                throw invalid("port", null, "a port 1 to " + MAX_PORT + " is required");
+                throw ConfigValues.invalid("port", null, "a port 1 to " + MAX_PORT + " is required");
             }
             if (port < 1 || port > MAX_PORT) {
-                throw invalid("port", port, "must be 1 to " + MAX_PORT);
+                throw ConfigValues.invalid("port", port, "expected a whole number from 1 to " + MAX_PORT);
             }
             return new TcpConnector(new TcpEndpoint(checkedHost, port, tcpNoDelay, tcpKeepAlive, tls,
                     Optional.ofNullable(sslContext), hostnameVerification), linkSettings);
-        }
-
-        private static Optional<String> text(Map<String, ?> properties, String key) {
-            Object value = properties.get(key);
-            return value == null || value.toString().isEmpty() ? Optional.empty() : Optional.of(value.toString());
-        }
-
-        private static Optional<Integer> wholeNumber(Map<String, ?> properties, String key) {
-            return text(properties, key).map(value -> {
-                try {
-                    return new BigDecimal(value.trim()).intValueExact();
-                } catch (ArithmeticException | NumberFormatException e) {
-                    throw invalid(key, value, "expected a whole number");
-                }
-            });
-        }
-
-        private static Optional<Boolean> flag(Map<String, ?> properties, String key) {
-            return text(properties, key).map(value -> switch (value.trim().toLowerCase(Locale.ROOT)) {
-                case "true" -> true;
-                case "false" -> false;
-                default -> throw invalid(key, value, "expected true or false");
-            });
         }
     }
 }

@@ -72,15 +72,15 @@ class TcpConnectorConfigTest {
         "host           | 10.0.1         | not an IPv4 address",
         "host           | fe80::zz       | not an IPv6 address",
         "host           | meter/1        | not a host name or IP address",
-        "port           | 70000          | must be 1 to 65535",
-        "port           | 0              | must be 1 to 65535",
+        "port           | 70000          | expected a whole number from 1 to 65535",
+        "port           | 0              | expected a whole number from 1 to 65535",
         "port           | 502.5          | expected a whole number",
         "port           | modbus         | expected a whole number",
         "tls            | yes            | expected true or false",
         "tcpNoDelay     | 1              | expected true or false",
         "tcpKeepAlive   | on             | expected true or false",
         "framing        | slip           | expected none",
-        "maxFrameSize   | -1             | must be 1 to",
+        "maxFrameSize   | -1             | expected a whole number from 1 to",
     })
     void aBadValueFailsNamingTheKeyAndTheValue(String key, String value, String why) {
         assertThatIllegalArgumentException().isThrownBy(() -> TcpConnector.fromMap(config(key, value)))

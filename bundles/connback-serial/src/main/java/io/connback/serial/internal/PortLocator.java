@@ -1,5 +1,6 @@
 package io.connback.serial.internal;
 
+import io.connback.config.ConfigValues;
 import io.connback.serial.DeviceTable;
 import io.connback.serial.SerialDevice;
 import io.connback.serial.UsbIdentity;
@@ -39,8 +40,7 @@ public final class PortLocator {
      */
     public static PortLocator parse(String key, String port, DeviceTable table) {
         if (port == null || port.isBlank()) {
-            throw new IllegalArgumentException(key + ": invalid value '" + (port == null ? "" : port)
-                    + "': expected a device path or usb:VID:PID[:SERIAL]");
+            throw ConfigValues.invalid(key, port == null ? "" : port, "expected a device path or usb:VID:PID[:SERIAL]");
         }
         String trimmed = port.trim();
         Optional<UsbIdentity> usb = UsbIdentity.isUsbIdentity(trimmed)
