@@ -526,8 +526,9 @@ public final class Connback<T> implements AutoCloseable {
             giveUp("maxNumOfAttempts (" + options.maxAttempts() + ") reached", null);
             return;
         }
-        long delay = nextDelayNanos();
-        if (delay <= 0) {
+        long delay = Math.max(0, nextDelayNanos());
+        emit(Event.BACKOFF, new NextAttempt(attemptsSinceStable + 1, Duration.ofNanos(delay)));
+        if (delay == 0) {
             startAttempt(token);
             return;
         }
@@ -907,8 +908,11 @@ public final class Connback<T> implements AutoCloseable {
         }
     }
 
+    /** The argument of a backoff event. */
+    private record NextAttempt(long number, Duration delay) {}
+
     private enum Event {
-        CONNECT, RECONNECT, CLOSE, OFFLINE, ERROR, END;
+        CONNECT, RECONNECT, CLOSE, OFFLINE, ERROR, BACKOFF, END;
 
         @SuppressWarnings("unchecked")
         <T> void deliver(ConnbackListener<? super T> listener, Object argument) {
@@ -918,6 +922,10 @@ public final class Connback<T> implements AutoCloseable {
                 case CLOSE -> listener.onClose((Boolean) argument);
                 case OFFLINE -> listener.onOffline();
                 case ERROR -> listener.onError((Throwable) argument);
+                case BACKOFF -> {
+                    NextAttempt next = (NextAttempt) argument;
+                    listener.onBackoff(next.number(), next.delay());
+                }
                 case END -> listener.onEnd();
             }
         }

@@ -1,5 +1,7 @@
 package io.connback;
 
+import java.time.Duration;
+
 /**
  * Receives the events of one {@link Connback}. All methods are no-ops by default.
  *
@@ -39,6 +41,16 @@ public interface ConnbackListener<T> {
      * @param error what failed
      */
     default void onError(Throwable error) {}
+
+    /**
+     * The next connection attempt is scheduled: after a failed attempt, after a lost connection, and before the first
+     * attempt. Attempts are numbered from the last stable connection, as the backoff counts them, so a link that flaps
+     * keeps counting.
+     *
+     * @param attempt the number of the attempt to come, from 1
+     * @param delay how long until it starts; zero if at once
+     */
+    default void onBackoff(long attempt, Duration delay) {}
 
     /** {@link Connback#end()} completed; no event follows unless {@link Connback#reconnect()} starts again. */
     default void onEnd() {}

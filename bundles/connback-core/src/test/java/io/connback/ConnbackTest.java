@@ -478,6 +478,27 @@ class ConnbackTest {
 
     @Nested
     class Retrying {
+        @Test
+        void eachScheduledAttemptIsToldWithItsNumberFromTheLastStableConnectionAndItsDelay() {
+            FakeConnector connector = new FakeConnector(REFUSE).then(REFUSE, SUCCEED);
+            List<String> backoffs = new ArrayList<>();
+            Connback<Client> connback = Connback.create(connector, options().initialDelay(seconds(1))
+                    .maxDelay(seconds(30)).stableAfter(seconds(60)).build(), new ConnbackListener<Client>() {
+                        @Override
+                        public void onBackoff(long attempt, Duration delay) {
+                            backoffs.add(attempt + ":" + delay.toMillis());
+                        }
+                    });
+            clock.runReady();
+            clock.advance(seconds(1));
+            assertThat(connback.isConnected()).isTrue();
+            connback.feedClose();
+            clock.runReady();
+            // attempt 1 refused, attempt 2 connected; the connection did not last stableAfter, so the count goes on,
+            // with the fibonacci delays from 1 s (no jitter)
+            assertThat(backoffs).containsExactly("1:0", "2:1000", "3:1000");
+        }
+
         /** Seed fault (c): on connect timeout the seed emitted connect with no client and never retried. */
         @Test
         void aConnectTimeoutCancelsTheTokenAndIsAFailedAttempt() {
