@@ -4,7 +4,7 @@
  * events.
  */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package io.connback;
 
 import org.osgi.annotation.bundle.Export;

@@ -7,6 +7,8 @@ import static org.junit.Assert.assertTrue;
 import io.connback.ConnectionState;
 import io.connback.Connector;
 import io.connback.osgi.ConnbackProperties;
+import io.connback.osgi.LinkStatus;
+import io.connback.osgi.LinkStatuses;
 import io.connback.osgi.ManagedConnection;
 import io.connback.testing.Await;
 import java.nio.charset.StandardCharsets;
@@ -101,10 +103,9 @@ public class GatewayIT {
         configure("good", Gateway.tcpLink(echo.port()));
 
         awaitConnected("good");
-        Await.until("both bad configurations to fail their activation", TIMEOUT,
-                () -> failures().size() == 2);
+        Await.until("both bad configurations refused", TIMEOUT, () -> failures().size() == 2);
         List<String> failures = failures();
-        System.out.println("Refused configurations, as SCR reports them:\n" + String.join("\n", failures));
+        System.out.println("Refused configurations, as their statuses show them:\n" + String.join("\n", failures));
         assertTrue(failures.toString(), failures.stream().anyMatch(f -> f.contains("port") && f.contains("70000")));
         assertTrue(failures.toString(),
                 failures.stream().anyMatch(f -> f.contains("strategy") && f.contains("sometimes")));
@@ -113,6 +114,83 @@ public class GatewayIT {
         assertEquals("connector services", 1,
                 context.getServiceReferences(Connector.class, "(connback.type=tcp)").size());
         assertEquals(Bundle.ACTIVE, context.getBundle(0).getState());
+    }
+
+    @Test
+    public void aRefusedConfigurationThatIsFixedAppliesAtItsNextSave() throws Exception {
+        Dictionary<String, Object> bad = Gateway.tcpLink(echo.port());
+        bad.put("port", "abc");
+        bad.put("keepalive", "-1");
+        Configuration configuration = configure("fixed1", bad);
+        Await.until("the bad configuration refused", TIMEOUT, () -> failures().size() == 1);
+        assertTrue(failures().toString(), failures().get(0).contains("port: invalid value 'abc'")
+                && failures().get(0).contains("keepalive: invalid value '-1'"));
+        assertEquals("no component failed its activation", List.of(), failedActivations());
+
+        Dictionary<String, Object> good = Gateway.tcpLink(echo.port());
+        good.put("keepalive", "5s");
+        configuration.update(good);
+        ManagedConnection connection = awaitConnected("fixed1");
+        assertEquals(List.of(), failures());
+        assertEquals(List.of(), connection.status().problems());
+    }
+
+    @Test
+    public void aSecondConfigurationClaimingATakenNameIsRefusedAndRemovingItChangesNothing() throws Exception {
+        Dictionary<String, Object> first = Gateway.tcpLink(echo.port());
+        first.put("name", "good");
+        configure("first1", first);
+        ManagedConnection good = awaitConnected("good");
+        long serviceId = serviceId("good");
+        RecordingListener listener = listen("good");
+
+        Dictionary<String, Object> second = Gateway.tcpLink(echo.port());
+        second.put("name", "good");
+        Configuration duplicate = configure("second1", second);
+        Hashtable<String, Object> serial = new Hashtable<>();
+        serial.put("port", "/dev/connback-it-no-such-device");
+        serial.put("name", "good");
+        Configuration serialDuplicate = configure(Gateway.SERIAL_PID, "third1", serial);
+        Await.until("both claims refused", TIMEOUT, () -> statuses().all().stream()
+                .filter(status -> status.name().equals("good") && status.state().isEmpty()).count() == 2);
+        String refusal = statuses().all().stream().filter(status -> status.state().isEmpty()).findFirst()
+                .orElseThrow().problems().get(0);
+        assertTrue(refusal, refusal.contains("name: 'good' is already used by io.connback.tcp~first1"));
+
+        duplicate.delete();
+        serialDuplicate.delete();
+        Await.until("the refused claims gone", TIMEOUT, () -> statuses().all().size() == 1);
+        assertEquals(serviceId, serviceId("good"));
+        assertEquals(ConnectionState.CONNECTED, good.state());
+        assertEquals("the link never dropped", List.of(), listener.events().stream()
+                .filter(event -> !event.endsWith(":connect")).toList());
+    }
+
+    @Test
+    public void aDeviceLinkWithoutPingFrameHasNoKeepaliveUnlessItIsSet() throws Exception {
+        configure("quiet1", Gateway.tcpLink(echo.port()));
+        Dictionary<String, Object> streaming = Gateway.tcpLink(echo.port());
+        streaming.put("keepalive", "7");
+        configure("streaming1", streaming);
+        awaitConnected("quiet1");
+        awaitConnected("streaming1");
+
+        assertEquals("0", connectorProperty("quiet1", "keepalive"));
+        assertEquals("7", connectorProperty("streaming1", "keepalive"));
+    }
+
+    /** The link components' configurations that SCR could not activate: none, as refusals never fail them. */
+    private List<String> failedActivations() {
+        List<String> failed = new ArrayList<>();
+        for (ComponentDescriptionDTO description : componentRuntime.getComponentDescriptionDTOs()) {
+            for (ComponentConfigurationDTO configuration
+                    : componentRuntime.getComponentConfigurationDTOs(description)) {
+                if (configuration.state == ComponentConfigurationDTO.FAILED_ACTIVATION) {
+                    failed.add(description.name + ": " + configuration.failure);
+                }
+            }
+        }
+        return failed;
     }
 
     @Test
@@ -327,26 +405,23 @@ public class GatewayIT {
         return links.bundle(symbolicName);
     }
 
-    /** The failures of the TCP link component's configurations that SCR could not activate. */
+    /** The problems of the refused TCP link configurations, as the link statuses show them. */
     private List<String> failures() {
         return failures(Gateway.TCP_PID);
     }
 
-    /** The failures of a link component's configurations that SCR could not activate. */
+    /** The problems of a connector's refused configurations (no link runs from them), as the statuses show them. */
     private List<String> failures(String factoryPid) {
         List<String> failures = new ArrayList<>();
-        for (ComponentDescriptionDTO description : componentRuntime.getComponentDescriptionDTOs()) {
-            if (description.configurationPid.length > 0 && description.configurationPid[0].equals(factoryPid)) {
-                for (ComponentConfigurationDTO configuration : componentRuntime.getComponentConfigurationDTOs(
-                        description)) {
-                    if (configuration.state == ComponentConfigurationDTO.FAILED_ACTIVATION) {
-                        failures.add(configuration.properties.get("service.pid") + ": " + configuration.failure.lines()
-                                .filter(line -> line.contains(IllegalArgumentException.class.getName()))
-                                .findFirst().orElse(configuration.failure));
-                    }
-                }
+        for (LinkStatus status : statuses().all()) {
+            if (status.state().isEmpty() && factoryPid.equals("io.connback." + status.type())) {
+                failures.add(status.source() + ": " + String.join(" | ", status.problems()));
             }
         }
         return failures;
+    }
+
+    private LinkStatuses statuses() {
+        return context.getService(context.getServiceReference(LinkStatuses.class));
     }
 }

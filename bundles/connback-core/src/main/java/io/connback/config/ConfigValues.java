@@ -24,8 +24,11 @@ public final class ConfigValues {
     /** How many characters of a value {@link #quote} shows. */
     public static final int QUOTE_LIMIT = 120;
 
+    /** The longest number text read: no configuration needs more, and a huge one takes seconds to parse. */
+    private static final int MAX_NUMBER_LENGTH = 100;
     /** A number, then maybe a unit: {@code 30}, {@code 1.5s}, {@code 250 ms}. */
-    private static final Pattern DURATION = Pattern.compile("([-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?)\\s*([a-zA-Z]+)?");
+    private static final Pattern DURATION =
+            Pattern.compile("([-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?)\\s*([a-zA-Z]+)?");
     private static final Map<String, ChronoUnit> UNITS = unitsByName();
 
     private final Map<String, ?> properties;
@@ -172,7 +175,7 @@ public final class ConfigValues {
                     return new BigDecimal(number.toString());
                 }
                 if (value instanceof String s) {
-                    return new BigDecimal(s.trim());
+                    return number(key, s.trim());
                 }
             } catch (NumberFormatException e) {
                 // reported below with the key and the value
@@ -239,12 +242,12 @@ public final class ConfigValues {
             ChronoUnit written = unit;
             if (value instanceof String text) {
                 Matcher withUnit = DURATION.matcher(text.trim());
-                if (!withUnit.matches()
-                        || withUnit.group(2) != null && !UNITS.containsKey(withUnit.group(2).toLowerCase(Locale.ROOT))) {
+                String written = withUnit.matches() ? withUnit.group(2) : null;
+                if (!withUnit.matches() || written != null && !UNITS.containsKey(written.toLowerCase(Locale.ROOT))) {
                     throw invalid(key, value, "expected a duration such as 30s, 250ms or 2m (a bare number is in "
                             + unitName(unit) + ")");
                 }
-                amount = new BigDecimal(withUnit.group(1));
+                amount = number(key, withUnit.group(1));
                 if (withUnit.group(2) != null) {
                     written = UNITS.get(withUnit.group(2).toLowerCase(Locale.ROOT));
                 }
@@ -266,6 +269,14 @@ public final class ConfigValues {
             }
             return Duration.ofNanos(nanos);
         });
+    }
+
+    /** Parses a number's text; a very long one is refused before parsing, which costs quadratic time. */
+    private static BigDecimal number(String key, String text) {
+        if (text.length() > MAX_NUMBER_LENGTH) {
+            throw invalid(key, text, "expected a number of at most " + MAX_NUMBER_LENGTH + " characters");
+        }
+        return new BigDecimal(text);
     }
 
     private static String unitName(ChronoUnit unit) {

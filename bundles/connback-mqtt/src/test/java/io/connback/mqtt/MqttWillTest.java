@@ -82,7 +82,7 @@ class MqttWillTest {
         assertThatThrownBy(() -> MqttConnector.fromMap(config("will.topic", "gw1/status", "will.qos", 3)))
                 .hasMessage("will.qos: invalid value '3': must be 0, 1 or 2");
         assertThatThrownBy(() -> MqttConnector.fromMap(config("will.topic", "gw1/status", "will.qos", "once")))
-                .hasMessage("will.qos: invalid value 'once': expected a number");
+                .hasMessage("will.qos: invalid value 'once': expected a whole number");
         assertThatThrownBy(() -> MqttConnector.fromMap(config("will.topic", "gw1/status", "will.retained", "yes")))
                 .hasMessage("will.retained: invalid value 'yes': expected true or false");
         assertThatThrownBy(() -> MqttConnector.fromMap(config("will.publishOnClose", "true")))

@@ -28,6 +28,17 @@ public final class ConnbackProperties {
      */
     public static final String FILTER = "connback.filter";
 
+    /**
+     * On a connector service and a {@link ConfigurationRefusal}: where the link's configuration comes from, e.g.
+     * {@code conf/io.connback.tcp-meter1.cfg} (see {@link ConfigurationCheck#sourceOf}).
+     */
+    public static final String SOURCE = "connback.source";
+
+    /**
+     * In a configuration made by the gateway from a file of its {@code conf/}: the file, as the log lines name it.
+     */
+    public static final String FILE = "connback.file";
+
     /** Properties of a component configuration that are not the link's: the framework and SCR set them. */
     private static final Set<String> NOT_CONFIGURATION = Set.of("component.name", "component.id", "objectClass",
             "service.id", "service.bundleid", "service.scope");
@@ -50,7 +61,8 @@ public final class ConnbackProperties {
     public static Hashtable<String, Object> ofConnector(String type, Map<String, ?> configuration) {
         Hashtable<String, Object> properties = new Hashtable<>();
         configuration.forEach((key, value) -> {
-            if (value != null && !key.startsWith(".") && !NOT_CONFIGURATION.contains(key) && !isSecret(key)) {
+            if (value != null && !key.startsWith(".") && !NOT_CONFIGURATION.contains(key) && !isSecret(key)
+                    && !key.equals(FILE) && !key.equals("felix.fileinstall.filename")) {
                 properties.put(key, value);
             }
         });
@@ -63,7 +75,14 @@ public final class ConnbackProperties {
         return key.toLowerCase(Locale.ROOT).endsWith("password");
     }
 
-    private static String linkName(Map<String, ?> configuration) {
+    /**
+     * The link name of a configuration: its {@code name} property, or else the name of its factory configuration.
+     *
+     * @param configuration the configuration properties
+     * @return the name
+     * @throws IllegalArgumentException if the configuration has no name and is not a named factory configuration
+     */
+    public static String linkName(Map<String, ?> configuration) {
         ConfigValues values = ConfigValues.of(configuration);
         Optional<String> name = values.text("name").map(String::trim).filter(text -> !text.isEmpty());
         String pid = values.text("service.pid").orElse("");

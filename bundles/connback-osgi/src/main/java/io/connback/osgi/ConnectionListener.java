@@ -1,6 +1,7 @@
 package io.connback.osgi;
 
 import java.nio.ByteBuffer;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * A whiteboard listener of {@link ManagedConnection}s: register it as a service, with the property
@@ -21,6 +22,7 @@ import java.nio.ByteBuffer;
  * being delivered at that moment, right after that event on its thread. Frames that arrive before the replay are not
  * given to the new listener.
  */
+@ConsumerType
 public interface ConnectionListener {
 
     /**
@@ -67,6 +69,15 @@ public interface ConnectionListener {
      * @param connection the connection
      */
     default void onEnd(ManagedConnection connection) {}
+
+    /**
+     * The link's status changed: after every event above, and when a failed attempt's next attempt is scheduled or
+     * the problems of its configuration change. For a client that only wants to know that something changed.
+     *
+     * @param connection the connection
+     * @param status its new status
+     */
+    default void onStatus(ManagedConnection connection, LinkStatus status) {}
 
     /**
      * A frame arrived on a link connection (TCP, serial); called on the connector's reading thread, see

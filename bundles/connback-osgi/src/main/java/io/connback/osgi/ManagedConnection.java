@@ -4,6 +4,7 @@ import io.connback.ConnectionState;
 import io.connback.link.Link;
 import java.time.Instant;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * One configured link of the gateway, registered as a service by the connection manager with the properties
@@ -14,6 +15,7 @@ import java.util.Optional;
  * Do not keep the {@linkplain #client() client} or the {@linkplain #link() link} across events: each connection has
  * its own. The name never changes: a configuration renamed to another name ends this service and registers another.
  */
+@ProviderType
 public interface ManagedConnection {
 
     /**
@@ -45,18 +47,26 @@ public interface ManagedConnection {
     Instant since();
 
     /**
-     * How many reconnection attempts started since the link was last connected.
+     * The number of the attempt under way or last made, counted from the last stable connection; see
+     * {@link LinkStatus#attempt()}.
      *
-     * @return the attempts, 0 while connected
+     * @return the attempt number
      */
     long attempts();
 
     /**
-     * The last error reported since the link was last connected: a failed attempt, a lost link, a missing connector.
+     * The last error reported: a failed attempt, a lost link, a missing connector; kept after the link reconnects.
      *
      * @return the error, or empty
      */
     Optional<Throwable> lastError();
+
+    /**
+     * Everything known of the link now, as the log, the console and the fleet status show it.
+     *
+     * @return a snapshot of its status
+     */
+    LinkStatus status();
 
     /**
      * The connected client, of the connector's client type.

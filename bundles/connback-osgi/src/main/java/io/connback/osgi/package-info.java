@@ -7,7 +7,7 @@
  * so that connector bundles can be updated while the application runs.
  */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package io.connback.osgi;
 
 import org.osgi.annotation.bundle.Export;

@@ -23,7 +23,7 @@ class ConnbackPropertiesTest {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> ConnbackProperties.ofConnector("tcp",
                         Map.of("service.pid", "io.connback.tcp.5f1c", "name", "")))
-                .withMessageStartingWith("name: invalid value 'null'")
+                .withMessageStartingWith("name: no value: ")
                 .withMessageContaining("io.connback.tcp.5f1c");
     }
 

@@ -35,7 +35,7 @@ class SerialConnectorTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "baudRate|fast|expected a number",
+        "baudRate|fast|expected a whole number",
         "baudRate|0|must be above zero",
         "baudRate|-9600|must be above zero",
         "dataBits|9|must be 5 to 8",

@@ -4,6 +4,7 @@ import io.connback.ConnectionState;
 import io.connback.config.ConfigValues;
 import io.connback.link.mqtt.MqttLink;
 import io.connback.link.mqtt.MqttMessage;
+import io.connback.osgi.LinkStatus;
 import io.connback.osgi.ManagedConnection;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
@@ -292,15 +293,11 @@ public final class FleetPublisher {
      * @return {@code {"state":"CONNECTED","since":"<ISO-8601>","attempts":0,"lastError":null}}
      */
     static String linkState(ManagedConnection connection) {
-        return new JsonObject().add("state", connection.state().name())
-                .add("since", connection.since().truncatedTo(ChronoUnit.MILLIS).toString())
-                .add("attempts", connection.attempts())
-                .add("lastError", connection.lastError().map(FleetPublisher::describe).orElse(null)).toString();
-    }
-
-    private static String describe(Throwable error) {
-        String message = error.getMessage();
-        return message == null || message.isBlank() ? error.getClass().getName() : message;
+        LinkStatus status = connection.status();
+        return new JsonObject().add("state", status.state().map(Enum::name).orElse("REFUSED"))
+                .add("since", status.since().truncatedTo(ChronoUnit.MILLIS).toString())
+                .add("attempts", status.attempt())
+                .add("lastError", status.lastError().orElse(null)).toString();
     }
 
     /**

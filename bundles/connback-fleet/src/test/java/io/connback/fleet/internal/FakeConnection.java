@@ -2,8 +2,10 @@ package io.connback.fleet.internal;
 
 import io.connback.ConnectionState;
 import io.connback.link.Link;
+import io.connback.osgi.LinkStatus;
 import io.connback.osgi.ManagedConnection;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /** A managed connection whose state the test sets, as the connection manager would. */
@@ -70,6 +72,77 @@ final class FakeConnection implements ManagedConnection {
     @Override
     public Optional<Throwable> lastError() {
         return Optional.ofNullable(lastError);
+    }
+
+    @Override
+    public LinkStatus status() {
+        return new Status(name, type, Optional.of(state), since, attempts,
+                Optional.ofNullable(lastError).map(Throwable::getMessage));
+    }
+
+    /** The fields of a status that the fleet publishes; the others as for a link that just started. */
+    private record Status(String name, String type, Optional<ConnectionState> state, Instant since, long attempt,
+            Optional<String> lastError) implements LinkStatus {
+
+        @Override
+        public String source() {
+            return "conf/io.connback." + type + "-" + name + ".cfg";
+        }
+
+        @Override
+        public Optional<Instant> nextAttemptAt() {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<Instant> lastErrorAt() {
+            return lastError.map(error -> since);
+        }
+
+        @Override
+        public Optional<String> lastDisconnect() {
+            return Optional.empty();
+        }
+
+        @Override
+        public long connects() {
+            return 0;
+        }
+
+        @Override
+        public long drops() {
+            return 0;
+        }
+
+        @Override
+        public long failedAttempts() {
+            return attempt;
+        }
+
+        @Override
+        public long framesIn() {
+            return 0;
+        }
+
+        @Override
+        public long bytesIn() {
+            return 0;
+        }
+
+        @Override
+        public long framesOut() {
+            return 0;
+        }
+
+        @Override
+        public long bytesOut() {
+            return 0;
+        }
+
+        @Override
+        public List<String> problems() {
+            return List.of();
+        }
     }
 
     @Override

@@ -23,11 +23,11 @@ import org.osgi.service.metatype.annotations.Option;
  * connection manager of {@code io.connback.osgi} runs (see {@link ConnectorService}); applications get the
  * {@link MqttLink} from the link's {@link io.connback.osgi.ManagedConnection}.
  *
- * <p>A bad value makes the constructor throw an {@link IllegalArgumentException} that names the key and the value
- * (never a password), which SCR logs; the configuration then has no connector service, and the other links are not
- * affected. A changed configuration is taken without deactivation ({@code @Modified}), so that the link keeps its
- * ManagedConnection. The passwords are not service properties
- * ({@link io.connback.osgi.ConnbackProperties#ofConnector}).
+ * <p>Each save is checked in full by {@link ConnectorService}: every bad key is logged as one line naming the file, the
+ * key and the value, and the component stays active, so that the next save of the file is taken; until then the link
+ * has no connector service (or keeps its previous configuration) and the other links are not affected. A changed
+ * configuration is taken without deactivation ({@code @Modified}), so that the link keeps its ManagedConnection. The
+ * passwords are not service properties ({@link io.connback.osgi.ConnbackProperties#ofConnector}).
  */
 @Component(configurationPid = "io.connback.mqtt", configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
 @Designate(ocd = MqttConnectorComponent.Config.class, factory = true)
@@ -207,7 +207,6 @@ public final class MqttConnectorComponent {
      *
      * @param properties the configuration properties
      * @param context registers the connector service
-     * @throws IllegalArgumentException naming the key and the value, if a value is missing, malformed or out of range
      */
     @Activate
     public MqttConnectorComponent(Map<String, Object> properties, BundleContext context) {
@@ -215,10 +214,9 @@ public final class MqttConnectorComponent {
     }
 
     /**
-     * Takes a changed configuration; a bad value is refused as in the constructor and the link keeps its own.
+     * Takes a changed configuration; a refused one is logged and the link keeps its own.
      *
      * @param properties the new configuration properties
-     * @throws IllegalArgumentException naming the key and the value, if a value is missing, malformed or out of range
      */
     @Modified
     void modified(Map<String, Object> properties) {

@@ -2,16 +2,25 @@ package io.connback.osgi.internal;
 
 import io.connback.ConnbackOptions;
 import io.connback.Connector;
+import io.connback.osgi.ConfigurationRefusal;
 import io.connback.osgi.ConnbackProperties;
 import io.connback.osgi.ConnectionListener;
+import io.connback.osgi.LinkStatus;
+import io.connback.osgi.LinkStatuses;
 import io.connback.osgi.ManagedConnection;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -39,6 +48,18 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * under the same name. A connector service that leaves while its bundle stays active means that the link's
  * configuration is gone: its ManagedConnection ends and is unregistered.
  *
+ * <p>A link's name is its identity, and unique in the gateway: a connector service whose name is taken by the link of
+ * another configuration (another file, or another connector type) is refused, with one line naming both files; the
+ * link that has the name is not touched, and removing the refused configuration changes nothing. Once the name is
+ * free (its configuration deleted), the refused configuration that waited longest applies.
+ *
+ * <p>The manager keeps the {@link LinkStatus} of every link, and of every configuration refused (by its connector,
+ * through a {@link ConfigurationRefusal} service, or by the manager for its name), and registers them all as the
+ * {@link LinkStatuses} service.
+ *
+ * <p>Framework calls (registering and unregistering services) and link calls that may tell listeners are never made
+ * while the manager's monitor is held; the monitor only guards its maps.
+ *
  * <p>A link's name is its identity. A configuration whose name changes ends the ManagedConnection of the old name (its
  * listeners get {@code close} and {@code end}, its service is unregistered) and starts one under the new name (a new
  * service, whose listeners see it connect), rather than renaming the service in place: applications and listeners
@@ -52,8 +73,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * <p>A connector service carries the properties {@code connback.name} and {@code connback.type} and the Connback
  * options of its link ({@link ConnbackOptions#fromMap(Map)}); see {@link ConnbackProperties#ofConnector}.
  */
-@Component(service = {}, immediate = true)
-public final class ConnectionManager {
+@Component(service = LinkStatuses.class, immediate = true)
+public final class ConnectionManager implements LinkStatuses {
 
     private static final Logger LOG = System.getLogger(ConnectionManager.class.getName());
     /** How long stopping waits for the links to end and their listeners to be told. */
@@ -61,6 +82,10 @@ public final class ConnectionManager {
 
     private final BundleContext context;
     private final Map<String, ManagedLink> links = new HashMap<>();
+    /** Connector services refused because their name is taken, oldest first. */
+    private final Map<Connector<?>, Claim> refusedNames = new LinkedHashMap<>();
+    /** Configurations refused by their connector. */
+    private final Map<ConfigurationRefusal, Claim> refusals = new IdentityHashMap<>();
     private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
     private boolean active = true;
     /**
@@ -69,9 +94,27 @@ public final class ConnectionManager {
      */
     private final SynchronousBundleListener frameworkStop = event -> {
         if (event.getType() == BundleEvent.STOPPING && event.getBundle().getBundleId() == Constants.SYSTEM_BUNDLE_ID) {
-            endAll("the framework stops");
+            endAll("gateway stopping");
         }
     };
+
+    /**
+     * A configuration that claims a link name without running the link.
+     *
+     * @param name the name it claims
+     * @param type its connector type
+     * @param source its file or PID
+     * @param since when it was refused
+     * @param problems why
+     * @param properties the refused connector service's properties, to start it once its name is free
+     */
+    private record Claim(String name, String type, String source, Instant since, List<String> problems,
+            Map<String, Object> properties) {
+
+        LinkStatus status() {
+            return LinkStatusRecord.refused(name, type, source, since, problems);
+        }
+    }
 
     /**
      * Starts the manager; the connector services are bound after this.
@@ -85,7 +128,8 @@ public final class ConnectionManager {
     }
 
     /**
-     * A connector service registered: runs its link, or lets the link of the same name reconnect through it.
+     * A connector service registered: runs its link, or lets the link of the same name reconnect through it; or,
+     * if the link of its name belongs to another configuration, refuses it.
      *
      * @param connector the connector service
      * @param properties its service properties
@@ -95,42 +139,103 @@ public final class ConnectionManager {
             target = "(&(" + ConnbackProperties.NAME + "=*)(" + ConnbackProperties.TYPE + "=*))",
             unbind = "removeConnector", updated = "updatedConnector")
     void addConnector(Connector<?> connector, Map<String, Object> properties) {
-        String name = String.valueOf(properties.get(ConnbackProperties.NAME));
-        ConnbackOptions options;
+        Optional<ConnbackOptions> options = optionsOf(properties);
+        if (options.isPresent()) {
+            Claimed claimed;
+            synchronized (this) {
+                claimed = claim(connector, properties);
+            }
+            start(claimed, options.get());
+        }
+    }
+
+    private static Optional<ConnbackOptions> optionsOf(Map<String, Object> properties) {
         try {
-            options = ConnbackOptions.fromMap(properties);
+            return Optional.of(ConnbackOptions.fromMap(properties));
         } catch (IllegalArgumentException e) {
-            LOG.log(Level.ERROR, "link " + name + " not started: " + e.getMessage());
+            LOG.log(Level.ERROR, sourceOf(properties) + ": link " + properties.get(ConnbackProperties.NAME)
+                    + " not started: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * What a connector service gets: the link of its name, new or its own, with the connector attached; or a
+     * refusal, if another configuration has the name.
+     *
+     * @param link the link, or {@code null} if refused or the manager stops
+     * @param created whether the link is new
+     * @param refusal the line that says why it is refused, or {@code null}
+     */
+    private record Claimed(ManagedLink link, boolean created, String refusal) {}
+
+    /**
+     * Takes the name of a connector service for its link, or records its refusal. Called with the monitor held, so
+     * that the name is taken and the connector attached in one step: a removal on another thread sees both or
+     * neither.
+     */
+    private Claimed claim(Connector<?> connector, Map<String, Object> properties) {
+        if (!active) {
+            return new Claimed(null, false, null);
+        }
+        String name = String.valueOf(properties.get(ConnbackProperties.NAME));
+        String type = String.valueOf(properties.get(ConnbackProperties.TYPE));
+        String owner = ownerOf(properties);
+        String source = sourceOf(properties);
+        ManagedLink link = links.get(name);
+        if (link != null && isOther(link, owner, type)) {
+            String taken = source + ": name: '" + name + "' is already used by " + link.source()
+                    + "; this file is refused, the link " + name + " is not touched";
+            refusedNames.put(connector, new Claim(name, type, source, Instant.now(), List.of(taken),
+                    Map.copyOf(properties)));
+            return new Claimed(null, false, taken);
+        }
+        boolean created = link == null;
+        if (created) {
+            link = new ManagedLink(name, type, watchers, LinkStateLog.TO_LOGGER);
+            links.put(name, link);
+        }
+        link.ownedBy(owner, source);
+        link.connector().attach(connector);
+        return new Claimed(link, created, null);
+    }
+
+    /** Runs a claimed link, or tells its refusal; without the monitor, as it registers services and tells listeners. */
+    private void start(Claimed claimed, ConnbackOptions options) {
+        if (claimed.refusal() != null) {
+            LOG.log(Level.ERROR, claimed.refusal());
             return;
         }
-        String type = String.valueOf(properties.get(ConnbackProperties.TYPE));
-        ManagedLink link;
-        boolean created = false;
-        synchronized (this) {
-            if (!active) {
-                return;
-            }
-            link = links.get(name);
-            if (link == null || !link.type().equals(type)) {
-                if (link != null) {
-                    LOG.log(Level.WARNING, "link " + name + " changes type from " + link.type() + " to "
-                            + type);
-                    retire(link);
-                }
-                link = new ManagedLink(name, type, watchers);
-                links.put(name, link);
-                created = true;
-            } else if (link.connector().isAttached()) {
-                LOG.log(Level.WARNING, "two connector services for link " + name + ": the newer one is used");
-            }
+        ManagedLink link = claimed.link();
+        if (link == null) {
+            return;
         }
-        link.connector().attach(connector);
         link.run(options);
-        if (created) {
+        if (claimed.created()) {
             link.registered(context.registerService(ManagedConnection.class, link, link.serviceProperties()));
+            if (link.isRetired()) {
+                unregister(link); // retired by another thread meanwhile, before it saw the registration
+            }
         } else {
             link.retryNow();
         }
+        showProblems(link.name());
+    }
+
+    /** Whether a connector service belongs to another configuration than the link's. */
+    private static boolean isOther(ManagedLink link, String owner, String type) {
+        return !link.type().equals(type) || link.owner() != null && owner != null && !link.owner().equals(owner);
+    }
+
+    private static String ownerOf(Map<String, ?> properties) {
+        Object pid = properties.get(Constants.SERVICE_PID);
+        return pid == null ? null : pid.toString();
+    }
+
+    private static String sourceOf(Map<String, ?> properties) {
+        Object source = properties.get(ConnbackProperties.SOURCE);
+        return source != null ? source.toString() : Objects.toString(ownerOf(properties), "link "
+                + properties.get(ConnbackProperties.NAME));
     }
 
     /**
@@ -145,9 +250,11 @@ public final class ConnectionManager {
         String name = String.valueOf(properties.get(ConnbackProperties.NAME));
         ManagedLink link;
         ManagedLink renamed = null;
+        boolean wasRefused;
         synchronized (this) {
+            wasRefused = refusedNames.remove(connector) != null;
             link = links.get(name);
-            if (link == null || !link.connector().isAttached(connector)) {
+            if (!wasRefused && (link == null || !link.connector().isAttached(connector))) {
                 for (ManagedLink other : links.values()) {
                     if (other.connector().isAttached(connector)) {
                         renamed = other;
@@ -161,25 +268,29 @@ public final class ConnectionManager {
         if (renamed != null) {
             LOG.log(Level.INFO, "link " + renamed.name() + " is renamed " + name + ": " + renamed.name()
                     + " ends, " + name + " starts");
-            retire(renamed);
+            retire(renamed, "configuration renamed");
+            startWaiting(renamed.name());
         }
-        if (link == null || renamed != null) {
-            // a new name; or the name of another link, which then uses this newer connector
+        if (wasRefused || link == null || renamed != null) {
+            // a refused configuration again, a new name, or a name taken by another link: as a new connector
             addConnector(connector, properties);
             return;
         }
+        link.ownedBy(ownerOf(properties), sourceOf(properties));
         try {
             if (!link.run(ConnbackOptions.fromMap(properties))) {
-                link.reconnect();
+                link.reconfigured();
             }
         } catch (IllegalArgumentException e) {
-            LOG.log(Level.ERROR, "link " + link.name() + " keeps its Connback options: " + e.getMessage());
+            LOG.log(Level.ERROR, sourceOf(properties) + ": link " + link.name() + " keeps its Connback options: "
+                    + e.getMessage());
         }
     }
 
     /**
      * A connector service is going away: its link is closed through it. If the connector's bundle is stopping, the
-     * link waits for the next connector of that name; otherwise its configuration is gone and the link ends.
+     * link waits for the next connector of that name; otherwise its configuration is gone and the link ends, and a
+     * configuration that was refused for the name applies.
      *
      * @param connector the connector service
      * @param properties its service properties
@@ -191,15 +302,116 @@ public final class ConnectionManager {
         boolean configurationGone = provider != null && provider.getState() == Bundle.ACTIVE;
         ManagedLink link;
         synchronized (this) {
-            link = configurationGone ? links.remove(name) : links.get(name);
-        }
-        if (link == null) {
-            return;
+            if (refusedNames.remove(connector) != null) {
+                return; // a refused configuration went away: the link of its name is not its own
+            }
+            link = links.get(name);
+            if (link == null || !link.connector().isAttached(connector)) {
+                return;
+            }
+            if (configurationGone) {
+                links.remove(name);
+            }
         }
         link.lost(link.connector().detach(connector));
         if (configurationGone) {
-            retire(link);
+            retire(link, "configuration deleted");
+            startWaiting(name);
         }
+    }
+
+    /** Starts the configuration that waited longest for a name that is now free. */
+    private void startWaiting(String name) {
+        Claim waiting;
+        Claimed claimed;
+        synchronized (this) {
+            Map.Entry<Connector<?>, Claim> first = refusedNames.entrySet().stream()
+                    .filter(entry -> entry.getValue().name().equals(name)).findFirst().orElse(null);
+            if (first == null || links.containsKey(name)) {
+                return;
+            }
+            refusedNames.remove(first.getKey());
+            waiting = first.getValue();
+            claimed = claim(first.getKey(), new HashMap<>(waiting.properties()));
+        }
+        LOG.log(Level.INFO, waiting.source() + ": the name " + name + " is free: this file applies");
+        optionsOf(new HashMap<>(waiting.properties())).ifPresent(options -> start(claimed, options));
+    }
+
+    /**
+     * A configuration was refused by its connector: its status shows why, and the link of its name, if it runs from
+     * that configuration, shows the problems of the change it did not take.
+     *
+     * @param refusal the refusal
+     * @param properties its service properties: {@code connback.name} and {@code connback.type}
+     */
+    @Reference(service = ConfigurationRefusal.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, unbind = "removeRefusal")
+    void addRefusal(ConfigurationRefusal refusal, Map<String, Object> properties) {
+        String name = String.valueOf(properties.get(ConnbackProperties.NAME));
+        synchronized (this) {
+            refusals.put(refusal, new Claim(name, String.valueOf(properties.get(ConnbackProperties.TYPE)),
+                    refusal.source(), Instant.now(), refusal.problems(), Map.of()));
+        }
+        showProblems(name);
+    }
+
+    /**
+     * A refusal went away: the configuration was taken, or deleted.
+     *
+     * @param refusal the refusal
+     */
+    void removeRefusal(ConfigurationRefusal refusal) {
+        Claim removed;
+        synchronized (this) {
+            removed = refusals.remove(refusal);
+        }
+        if (removed != null) {
+            showProblems(removed.name());
+        }
+    }
+
+    /** Gives the link of a name the problems of its own configuration's refused change, if any. */
+    private void showProblems(String name) {
+        ManagedLink link;
+        List<String> problems;
+        synchronized (this) {
+            link = links.get(name);
+            if (link == null) {
+                return;
+            }
+            problems = refusals.values().stream().filter(claim -> claim.source().equals(link.source()))
+                    .findFirst().map(Claim::problems).orElse(List.of());
+        }
+        link.problems(problems);
+    }
+
+    @Override
+    public List<LinkStatus> all() {
+        List<ManagedLink> running;
+        List<Claim> claims = new ArrayList<>();
+        synchronized (this) {
+            running = new ArrayList<>(links.values());
+            claims.addAll(refusedNames.values());
+            refusals.values().stream().filter(claim -> !runsFrom(claim)).forEach(claims::add);
+        }
+        List<LinkStatus> statuses = new ArrayList<>();
+        running.forEach(link -> statuses.add(link.status()));
+        claims.forEach(claim -> statuses.add(claim.status()));
+        statuses.sort(Comparator.comparing(LinkStatus::name).thenComparing(status -> status.state().isEmpty())
+                .thenComparing(LinkStatus::source));
+        return List.copyOf(statuses);
+    }
+
+    /** Whether a refused configuration's link runs (on its previous configuration). Called with the monitor held. */
+    private boolean runsFrom(Claim claim) {
+        ManagedLink link = links.get(claim.name());
+        return link != null && claim.source().equals(link.source());
+    }
+
+    @Override
+    public Optional<LinkStatus> status(String name) {
+        return all().stream().filter(status -> status.name().equals(name)).findFirst();
     }
 
     /**
@@ -242,7 +454,7 @@ public final class ConnectionManager {
     @Deactivate
     void deactivate() {
         context.removeBundleListener(frameworkStop);
-        endAll("the connection manager stops");
+        endAll("connection manager stopping");
     }
 
     /**
@@ -256,7 +468,7 @@ public final class ConnectionManager {
             ending = new ArrayList<>(links.values());
             links.clear();
         }
-        CompletableFuture<?>[] ended = ending.stream().map(link -> link.shutdown().toCompletableFuture())
+        CompletableFuture<?>[] ended = ending.stream().map(link -> link.shutdown(why).toCompletableFuture())
                 .toArray(CompletableFuture<?>[]::new);
         try {
             CompletableFuture.allOf(ended).get(END_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -268,8 +480,8 @@ public final class ConnectionManager {
         ending.forEach(ConnectionManager::unregister);
     }
 
-    private static void retire(ManagedLink link) {
-        link.shutdown();
+    private static void retire(ManagedLink link, String why) {
+        link.shutdown(why);
         unregister(link);
     }
 

@@ -1,91 +1,64 @@
 package io.connback.osgi.internal;
 
-import io.connback.RetriesExhaustedException;
-import io.connback.link.Link;
-import io.connback.osgi.ConnectionListener;
-import io.connback.osgi.ManagedConnection;
+import io.connback.config.ConfigValues;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
 import java.util.function.Consumer;
-import org.osgi.service.component.annotations.Component;
 
 /**
- * Logs every state change of every link as one line of a stable format, for operators who follow the gateway log
- * with {@code tail -f} and for scripts that match it:
- * {@code link <name> <STATE>[ via <remote>][ after <n> attempts][ attempt <n>][: <last error>]}, e.g.
- * {@code link meter1 CONNECTED via /dev/ttyUSB1 after 3 attempts}. The states: CONNECTED, DISCONNECTED (an
- * established connection was lost or closed), RECONNECTING (an attempt starts, with the error of the previous one),
- * OFFLINE (the retries gave up) and ENDED. The logger is {@value #LOGGER}.
+ * The log lines of the links' state changes, one per change in a stable format, for operators who follow the gateway
+ * log with {@code tail -f} and for scripts that match it; {@link ManagedLink} writes them from its status, so that they
+ * agree with the console, the fleet status and the web page:
+ * <ul>
+ *   <li>{@code link meter1 CONNECTED via /dev/ttyUSB1 after 3 attempts} (the attempt that connected, counted from
+ *       the last stable connection, when it was not the first);</li>
+ *   <li>{@code link meter1 RECONNECTING attempt 2: Connection refused; next in 1.3 s} (a failed attempt, with its own
+ *       error);</li>
+ *   <li>{@code link meter1 DISCONNECTED: peer closed} (an established connection lost or closed, with why:
+ *       {@code configuration changed}, {@code peer closed}, {@code keepalive: ...}, {@code I/O error: ...},
+ *       {@code gateway stopping}, ...);</li>
+ *   <li>{@code link meter1 OFFLINE: gave up after 5 attempts: ...} and {@code link meter1 ENDED}.</li>
+ * </ul>
+ * The logger is {@value #LOGGER}, at INFO.
  */
-@Component(service = ConnectionListener.class, immediate = true)
-public final class LinkStateLog implements ConnectionListener {
+final class LinkStateLog {
 
     /** The name of the System.Logger of the lines. */
-    public static final String LOGGER = "io.connback.gateway.links";
+    static final String LOGGER = "io.connback.gateway.links";
 
     private static final Logger LOG = System.getLogger(LOGGER);
 
-    /** Attempts since the last connection, per link: the connection's own count is reset before onConnect. */
-    private final Map<String, Long> attempts = new ConcurrentHashMap<>();
+    /** Writes the lines to the logger {@value #LOGGER}. */
+    static final Consumer<String> TO_LOGGER = line -> LOG.log(Level.INFO, line);
 
-    private final Consumer<String> out;
+    private LinkStateLog() {}
 
-    /** Made by SCR: the lines go to the logger {@value #LOGGER}, at INFO. */
-    public LinkStateLog() {
-        this(line -> LOG.log(Level.INFO, line));
-    }
-
-    LinkStateLog(Consumer<String> out) {
-        this.out = out;
-    }
-
-    @Override
-    public void onConnect(ManagedConnection connection) {
-        long made = Optional.ofNullable(attempts.remove(connection.name())).orElse(0L);
-        String remote = connection.link().map(Link::remote).map(via -> " via " + via).orElse("");
-        log(connection, "CONNECTED" + remote + (made == 0 ? "" : " after " + plural(made, "attempt")), false);
-    }
-
-    @Override
-    public void onReconnect(ManagedConnection connection) {
-        long attempt = attempts.merge(connection.name(), 1L, Long::sum);
-        log(connection, "RECONNECTING attempt " + attempt, true);
-    }
-
-    @Override
-    public void onClose(ManagedConnection connection, boolean hasError) {
-        log(connection, "DISCONNECTED", hasError);
-    }
-
-    @Override
-    public void onError(ManagedConnection connection, Throwable error) {
-        if (error instanceof RetriesExhaustedException) {
-            attempts.remove(connection.name());
-            out.accept("link " + connection.name() + " OFFLINE: " + describe(error));
-        }
-    }
-
-    @Override
-    public void onEnd(ManagedConnection connection) {
-        attempts.remove(connection.name());
-        log(connection, "ENDED", false);
-    }
-
-    private void log(ManagedConnection connection, String change, boolean withError) {
-        String error = withError ? connection.lastError().map(LinkStateLog::describe).map(text -> ": " + text)
-                .orElse("") : "";
-        out.accept("link " + connection.name() + " " + change + error);
-    }
-
-    private static String describe(Throwable error) {
+    /**
+     * An error as a line shows it: its message on one line, control characters escaped, cut if long.
+     *
+     * @param error the error
+     * @return the text
+     */
+    static String describe(Throwable error) {
         String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
-        return message.replaceAll("\\s*\\R\\s*", " ");
+        String quoted = ConfigValues.quote(message.replaceAll("\\s*\\R\\s*", " "));
+        // quote's single quotes are for values; a message reads better without them
+        return quoted.startsWith("'") && quoted.endsWith("'") ? quoted.substring(1, quoted.length() - 1) : quoted;
     }
 
-    private static String plural(long count, String noun) {
-        return count + " " + noun + (count == 1 ? "" : "s");
+    /**
+     * A delay as the lines show it: {@code 1.3 s}, {@code 250 ms}.
+     *
+     * @param delay the delay
+     * @return the text
+     */
+    static String seconds(Duration delay) {
+        if (delay.toMillis() < 1000) {
+            return delay.toMillis() + " ms";
+        }
+        return BigDecimal.valueOf(delay.toMillis()).movePointLeft(3).setScale(1, RoundingMode.HALF_UP) + " s";
     }
 }

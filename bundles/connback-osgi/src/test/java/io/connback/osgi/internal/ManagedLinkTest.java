@@ -64,11 +64,11 @@ class ManagedLinkTest {
 
     private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
     private final ManualConnector connector = new ManualConnector();
-    private final ManagedLink link = new ManagedLink("meter1", "tcp", watchers);
+    private final ManagedLink link = new ManagedLink("meter1", "tcp", watchers, line -> { });
 
     @AfterEach
     void end() throws Exception {
-        link.shutdown().toCompletableFuture().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        link.shutdown("the test ends").toCompletableFuture().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Test
@@ -77,7 +77,7 @@ class ManagedLinkTest {
         link.run(ConnbackOptions.fromMap(Map.of()));
         await(() -> connector.attempts.size() == 1);
         connector.attempts.get(0).complete("client");
-        await(() -> link.state() == ConnectionState.CONNECTED);
+        await(() -> link.state() == ConnectionState.CONNECTED && link.isIdle());
 
         Recorder late = new Recorder();
         join(late);
@@ -138,7 +138,7 @@ class ManagedLinkTest {
 
         connector.attempts.get(0).complete("client");
         await(() -> early.events.size() == 1);
-        link.shutdown().toCompletableFuture().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        link.shutdown("the test ends").toCompletableFuture().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         assertThat(early.events).map(event -> event.substring(0, event.indexOf('@')))
                 .containsExactly("connect", "close", "end");
     }

@@ -22,10 +22,10 @@ import org.osgi.service.metatype.annotations.Option;
  * {@code conf/io.connback.serial-meter1.cfg}): registers the link's {@link io.connback.Connector} service, which the
  * connection manager of {@code io.connback.osgi} runs (see {@link ConnectorService}).
  *
- * <p>A bad value makes the constructor throw an {@link IllegalArgumentException} that names the key and the value,
- * which SCR logs; the configuration then has no connector service at all, and the other links are not affected. A
- * changed configuration is taken without deactivation ({@code @Modified}), so that the link keeps its
- * ManagedConnection.
+ * <p>Each save is checked in full by {@link ConnectorService}: every bad key is logged as one line naming the file, the
+ * key and the value, and the component stays active, so that the next save of the file is taken; until then the link
+ * has no connector service (or keeps its previous configuration) and the other links are not affected. A changed
+ * configuration is taken without deactivation ({@code @Modified}), so that the link keeps its ManagedConnection.
  */
 @Component(configurationPid = "io.connback.serial", configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
 @Designate(ocd = SerialConnectorComponent.Config.class, factory = true)
@@ -118,19 +118,17 @@ public final class SerialConnectorComponent {
      *
      * @param properties the configuration properties
      * @param context registers the connector service
-     * @throws IllegalArgumentException naming the key and the value, if a value is missing, malformed or out of range
      */
     @Activate
     public SerialConnectorComponent(Map<String, Object> properties, BundleContext context) {
-        this.service = ConnectorService.register(context, TYPE, SerialConnector::fromMap, properties);
+        this.service = ConnectorService.registerDeviceLink(context, TYPE, SerialConnector::fromMap, properties);
         this.threadsLease = SharedSerialThreads.retain();
     }
 
     /**
-     * Takes a changed configuration; a bad value is refused as in the constructor and the link keeps its own.
+     * Takes a changed configuration; a refused one is logged and the link keeps its own.
      *
      * @param properties the new configuration properties
-     * @throws IllegalArgumentException naming the key and the value, if a value is missing, malformed or out of range
      */
     @Modified
     void modified(Map<String, Object> properties) {
