@@ -29,6 +29,23 @@ public final class ConnbackProperties {
     public static final String FILTER = "connback.filter";
 
     /**
+     * The configuration key that marks a link the gateway's health depends on ({@code true} or {@code false}, by
+     * default {@code false}); see {@link LinkStatus#required()}.
+     */
+    public static final String REQUIRED = "required";
+
+    /**
+     * Whether a configuration marks its link as required.
+     *
+     * @param configuration the configuration properties
+     * @return the value of {@value #REQUIRED}
+     * @throws IllegalArgumentException if it is neither true nor false
+     */
+    public static boolean isRequired(Map<String, ?> configuration) {
+        return ConfigValues.ofForm(configuration).bool(REQUIRED).orElse(false);
+    }
+
+    /**
      * On a connector service and a {@link ConfigurationRefusal}: where the link's configuration comes from, e.g.
      * {@code conf/io.connback.tcp-meter1.cfg} (see {@link ConfigurationCheck#sourceOf}).
      */

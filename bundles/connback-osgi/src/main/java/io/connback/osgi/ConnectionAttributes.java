@@ -24,6 +24,15 @@ public interface ConnectionAttributes {
     String name();
 
     /**
+     * Whether the gateway's health depends on this link.
+     *
+     * @return true if the link must be connected for the gateway to be healthy
+     */
+    @AttributeDefinition(description = "The gateway's health check fails while this link is not connected.",
+            required = false, defaultValue = "false")
+    boolean required();
+
+    /**
      * Keepalive.
      *
      * @return seconds

@@ -121,7 +121,7 @@ public final class ConnectorService<T> {
 
     private void take(Map<String, ?> configuration) {
         ConfigurationCheck check = ConfigurationCheck.of(configuration);
-        check.run(List.of(factory::apply, ConnbackOptions::fromMap));
+        check.run(List.of(factory::apply, ConnbackOptions::fromMap, ConnbackProperties::isRequired));
         check.warnings().forEach(line -> LOG.log(Level.WARNING, line));
         if (!check.problems().isEmpty()) {
             refuse(check);

@@ -146,4 +146,11 @@ public interface LinkStatus {
      * @return the lines, empty when the configuration was taken
      */
     List<String> problems();
+
+    /**
+     * Whether the gateway's health depends on this link: its configuration sets {@code required = true}.
+     *
+     * @return true if the link must be connected for the gateway to be healthy
+     */
+    boolean required();
 }

@@ -31,7 +31,7 @@ class ConfigurationCheckTest {
         configuration.put(ConnbackProperties.FILE, FILE);
         configuration.put("service.pid", "io.connback.tcp~meter1");
         ConfigurationCheck check = ConfigurationCheck.of(configuration);
-        check.run(List.of(DEVICE, ConnbackOptions::fromMap));
+        check.run(List.of(DEVICE, ConnbackOptions::fromMap, ConnbackProperties::isRequired));
         return check;
     }
 
@@ -47,6 +47,13 @@ class ConfigurationCheckTest {
                 FILE + ": keepalive: invalid value '-1': must not be negative",
                 FILE + ": maxFrameSize: invalid value '2147483648': expected a whole number from 1 to 16777216");
         assertThat(problems).anyMatch(line -> line.startsWith(FILE + ": framing: invalid value 'slip': expected none"));
+    }
+
+    @Test
+    void requiredIsAKnownKeyThatTakesTrueOrFalse() {
+        assertThat(check(new HashMap<>(Map.of("host", "h", "port", "1", "required", "true"))).warnings()).isEmpty();
+        assertThat(check(new HashMap<>(Map.of("host", "h", "port", "1", "required", "yes"))).problems())
+                .containsExactly(FILE + ": required: invalid value 'yes': expected true or false");
     }
 
     @Test

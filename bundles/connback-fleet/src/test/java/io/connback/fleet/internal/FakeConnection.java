@@ -143,6 +143,11 @@ final class FakeConnection implements ManagedConnection {
         public List<String> problems() {
             return List.of();
         }
+
+        @Override
+        public boolean required() {
+            return false;
+        }
     }
 
     @Override

@@ -195,7 +195,7 @@ public final class ConnectionManager implements LinkStatuses {
             link = new ManagedLink(name, type, watchers, LinkStateLog.TO_LOGGER);
             links.put(name, link);
         }
-        link.ownedBy(owner, source);
+        link.ownedBy(owner, source, isRequired(properties));
         link.connector().attach(connector);
         return new Claimed(link, created, null);
     }
@@ -225,6 +225,14 @@ public final class ConnectionManager implements LinkStatuses {
     /** Whether a connector service belongs to another configuration than the link's. */
     private static boolean isOther(ManagedLink link, String owner, String type) {
         return !link.type().equals(type) || link.owner() != null && owner != null && !link.owner().equals(owner);
+    }
+
+    private static boolean isRequired(Map<String, ?> properties) {
+        try {
+            return ConnbackProperties.isRequired(properties);
+        } catch (IllegalArgumentException checkedByTheConnectorService) {
+            return false;
+        }
     }
 
     private static String ownerOf(Map<String, ?> properties) {
@@ -276,7 +284,7 @@ public final class ConnectionManager implements LinkStatuses {
             addConnector(connector, properties);
             return;
         }
-        link.ownedBy(ownerOf(properties), sourceOf(properties));
+        link.ownedBy(ownerOf(properties), sourceOf(properties), isRequired(properties));
         try {
             if (!link.run(ConnbackOptions.fromMap(properties))) {
                 link.reconfigured();

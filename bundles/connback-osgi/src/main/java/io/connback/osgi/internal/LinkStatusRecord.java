@@ -10,7 +10,7 @@ import java.util.Optional;
 record LinkStatusRecord(String name, String type, String source, Optional<ConnectionState> state, Instant since,
         long attempt, Optional<Instant> nextAttemptAt, Optional<String> lastError, Optional<Instant> lastErrorAt,
         Optional<String> lastDisconnect, long connects, long drops, long failedAttempts, long framesIn, long bytesIn,
-        long framesOut, long bytesOut, List<String> problems) implements LinkStatus {
+        long framesOut, long bytesOut, List<String> problems, boolean required) implements LinkStatus {
 
     /**
      * The status of a configuration that runs no link: it is refused.
@@ -24,6 +24,6 @@ record LinkStatusRecord(String name, String type, String source, Optional<Connec
      */
     static LinkStatus refused(String name, String type, String source, Instant since, List<String> problems) {
         return new LinkStatusRecord(name, type, source, Optional.empty(), since, 0, Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty(), 0, 0, 0, 0, 0, 0, 0, List.copyOf(problems));
+                Optional.empty(), Optional.empty(), Optional.empty(), 0, 0, 0, 0, 0, 0, 0, List.copyOf(problems), false);
     }
 }

@@ -64,6 +64,7 @@ final class ManagedLink implements ManagedConnection {
     private volatile String owner;
     private volatile String source;
     private volatile List<String> problems = List.of();
+    private volatile boolean required;
     /** Why the next close happens, when the gateway causes it: consumed by that close. */
     private volatile String closing;
 
@@ -113,10 +114,12 @@ final class ManagedLink implements ManagedConnection {
      *
      * @param owner its PID, or {@code null} for a connector service registered without a configuration
      * @param source its file or PID, as log lines name it
+     * @param required whether the gateway's health depends on the link
      */
-    void ownedBy(String owner, String source) {
+    void ownedBy(String owner, String source, boolean required) {
         this.owner = owner;
         this.source = source;
+        this.required = required;
     }
 
     String owner() {
@@ -343,7 +346,7 @@ final class ManagedLink implements ManagedConnection {
         return new LinkStatusRecord(name, type, source == null ? type : source, Optional.of(state), since, attempt,
                 Optional.ofNullable(nextAttemptAt), Optional.ofNullable(error).map(LinkStateLog::describe),
                 Optional.ofNullable(lastErrorAt), Optional.ofNullable(lastDisconnect), connects, drops,
-                failedAttempts, framesIn.sum(), bytesIn.sum(), framesOut.sum(), bytesOut.sum(), problems);
+                failedAttempts, framesIn.sum(), bytesIn.sum(), framesOut.sum(), bytesOut.sum(), problems, required);
     }
 
     @Override

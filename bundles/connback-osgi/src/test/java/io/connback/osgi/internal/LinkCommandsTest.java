@@ -65,7 +65,8 @@ class LinkCommandsTest {
         public LinkStatus status() {
             return new LinkStatusRecord(name, "tcp", "conf/io.connback.tcp-" + name + ".cfg", Optional.of(state), since,
                     attempts(), Optional.empty(), lastError().map(Throwable::getMessage),
-                    lastError().map(error -> since), Optional.empty(), 1, 0, attempts(), 3, 30, 2, 10, List.of());
+                    lastError().map(error -> since), Optional.empty(), 1, 0, attempts(), 3, 30, 2, 10, List.of(),
+                    false);
         }
 
         @Override
