@@ -15,6 +15,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
@@ -35,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code dpkg -i}, its unit checked with {@code systemd-analyze verify} (systemd is not PID 1 on CI machines, so the
  * unit is not started), the installed gateway run as the unit's {@code User=} exactly as its {@code ExecStart=}
  * says, with a TCP link and a serial link (a pseudo-terminal owned by root:dialout, as a USB adapter's node) from
- * {@code /etc/connback/conf}, stopped by SIGTERM, then the package removed (the link files stay) and purged.
+ * {@code /etc/connback/conf}, stopped by SIGTERM, then upgraded (to the package rebuilt with a later version and a
+ * renamed connector jar), removed (the link files stay) and purged.
  */
 class DebianPackageIT {
 
@@ -99,7 +101,8 @@ class DebianPackageIT {
     }
 
     @Test
-    void installedItRunsAsConnbackWithLinksFromEtcStopsOnSigtermAndRemovingKeepsTheLinkFiles() throws Exception {
+    void installedItRunsAsConnbackWithLinksFromEtcStopsOnSigtermAndUpgradingOrRemovingKeepsTheLinkFiles()
+            throws Exception {
         assumeTrue(Boolean.getBoolean("connback.deb.install"), "the package is installed on this machine only with "
                 + "-Dconnback.deb.install=true (as .ci/run does, as root on a clean machine)");
         assumeTrue(isRoot(), "not root: dpkg -i needs root");
@@ -163,6 +166,18 @@ class DebianPackageIT {
             assertThat(log).last().asString().endsWith("gateway stopped");
         }
 
+        // an upgrade replaces the shipped connector jars and keeps the operator's files
+        Files.writeString(CONF.resolve("README.txt"), "# edited by the operator\n", StandardOpenOption.APPEND);
+        String tcpJar = tcpJar();
+        Path upgrade = upgradeOf(deb(), tcpJar, tcpJar.replace("connback-tcp-", "connback-tcp-9-"));
+        Result upgraded = run("dpkg", "-i", upgrade.toString());
+        assertThat(upgraded.status()).as(upgraded.output()).isZero();
+        assertThat(tcpJar()).as("the TCP connector after the upgrade").startsWith("connback-tcp-9-");
+        assertThat(Files.readString(CONF.resolve("README.txt"))).as("the changed conffile after the upgrade")
+                .endsWith("# edited by the operator\n");
+        assertThat(CONF.resolve("io.connback.tcp-pkgtcp.cfg")).as("the operator's link file after the upgrade")
+                .exists();
+
         Result remove = run("dpkg", "-r", PACKAGE);
         assertThat(remove.status()).as(remove.output()).isZero();
         assertThat(Path.of("/opt/connback/bin/gateway")).doesNotExist();
@@ -178,6 +193,32 @@ class DebianPackageIT {
         assertThat(Path.of("/var/log/connback")).as("after purge").doesNotExist();
         System.out.printf("installed gateway: the whole life of the package in %d ms%n",
                 Duration.ofNanos(System.nanoTime() - started).toMillis());
+    }
+
+    /** The TCP connector's jar in the installed deploy folder. */
+    private static String tcpJar() throws IOException {
+        try (Stream<Path> jars = Files.list(Path.of("/opt/connback/deploy"))) {
+            List<String> tcp = jars.map(jar -> jar.getFileName().toString())
+                    .filter(name -> name.startsWith("connback-tcp-")).toList();
+            assertThat(tcp).as("the TCP connector in /opt/connback/deploy").hasSize(1);
+            return tcp.get(0);
+        }
+    }
+
+    /** The package again, as its next version would be: a later version number, a TCP connector jar renamed. */
+    private Path upgradeOf(Path deb, String jar, String newJar) throws Exception {
+        Path tree = scratch.resolve("upgrade");
+        assertThat(run("dpkg-deb", "-R", deb.toString(), tree.toString()).status()).isZero();
+        Path control = tree.resolve("DEBIAN/control");
+        Files.writeString(control, Files.readString(control).replaceFirst("(?m)^(Version: .*)$", "$1+1"));
+        Path md5sums = tree.resolve("DEBIAN/md5sums");
+        Files.writeString(md5sums, Files.readString(md5sums).replace(jar, newJar));
+        Path deploy = tree.resolve("opt/connback/deploy");
+        Files.move(deploy.resolve(jar), deploy.resolve(newJar));
+        Path upgrade = scratch.resolve("upgrade.deb");
+        Result build = run("dpkg-deb", "--root-owner-group", "-b", tree.toString(), upgrade.toString());
+        assertThat(build.status()).as(build.output()).isZero();
+        return upgrade;
     }
 
     /** An echo device on a pseudo-terminal whose node is root:dialout 0660, as udev makes a USB adapter's. */

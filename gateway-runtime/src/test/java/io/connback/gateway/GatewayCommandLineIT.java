@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,6 +97,8 @@ class GatewayCommandLineIT {
         AssembledGateway.awaitLine(log, first, "the demo link connected", 0, TIMEOUT.toMillis(),
                 line -> line.contains("link demo CONNECTED via "));
         List<Path> storage = list(home.resolve("cache"));
+        assertThat(Files.getPosixFilePermissions(home.resolve("cache"))).as("the framework storage")
+                .isEqualTo(PosixFilePermissions.fromString("rwx------"));
 
         long started = System.nanoTime();
         Run second = run(Map.of(), "--no-console");
@@ -133,7 +136,8 @@ class GatewayCommandLineIT {
     }
 
     @Test
-    void theConsoleHasNoNetworkShellAndShowsWarningsOnlyWhileTheLogKeepsEverything() throws Exception {
+    void theConsoleHasNoNetworkShellDescribesTheCommandsAndShowsWarningsOnlyWhileTheLogKeepsEverything()
+            throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")),
                 "util-linux script(1) is needed to give the gateway a terminal");
         int port;
@@ -161,6 +165,10 @@ class GatewayCommandLineIT {
         } catch (IOException refused) {
             // nothing listens: the expected outcome
         }
+
+        type(keyboard, "help connback:ports");
+        AssembledGateway.awaitLine(console, terminal, "the description of connback:ports", 0, TIMEOUT.toMillis(),
+                line -> line.contains("lists the serial devices present"));
 
         type(keyboard, "stop 0");
         assertThat(terminal.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("stopped from the console").isTrue();
