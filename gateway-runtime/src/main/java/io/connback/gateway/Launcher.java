@@ -2,6 +2,7 @@ package io.connback.gateway;
 
 import io.connback.testing.LoopbackPorts;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
@@ -89,16 +90,18 @@ public final class Launcher {
             System.exit(0);
             return;
         }
-        GatewayLock lock;
         try {
             Files.createDirectories(options.data());
-            lock = GatewayLock.acquire(options.data());
+            new Launcher(options, GatewayLock.acquire(options.data())).run();
         } catch (GatewayLock.HeldException e) {
             System.err.println("gateway: " + e.getMessage());
             System.exit(CANNOT_START);
-            return;
+        } catch (IOException | UncheckedIOException e) {
+            // a folder that cannot be made or written: one line naming it, not a stack trace
+            System.err.println("gateway: cannot start: " + (e instanceof UncheckedIOException unchecked
+                    ? unchecked.getMessage() : e));
+            System.exit(CANNOT_START);
         }
-        new Launcher(options, lock).run();
     }
 
     private void run() throws Exception {

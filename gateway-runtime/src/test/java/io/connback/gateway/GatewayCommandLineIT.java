@@ -91,6 +91,15 @@ class GatewayCommandLineIT {
     }
 
     @Test
+    void aDataFolderThatCannotBeMadeIsOneLineAndExitStatusOne() throws Exception {
+        Path underAFile = home.resolve("bin/gateway/data");
+        Run run = run(Map.of(), "--no-console", "--data", underAFile.toString());
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.stderr()).singleElement().asString().startsWith("gateway: cannot start: ")
+                .contains(home.resolve("bin/gateway").toString());
+    }
+
+    @Test
     void aSecondGatewayInTheSameDataFolderExitsWithOneWithinTwoSecondsAndLeavesTheFirstRunning() throws Exception {
         Process first = start("--demo", "--no-console");
         Path log = home.resolve("log/gateway.log");
