@@ -13,7 +13,8 @@ import java.util.Optional;
  * One gateway per data folder: an exclusive lock on {@code gateway.lock}, held until the process ends (the operating
  * system releases it then, even after a kill). The file holds the owner's process id, so that a second gateway can
  * say which one runs. The file is never deleted: deleting it would let a third gateway lock a new file while the
- * first still holds the old one.
+ * first still holds the old one. Keep the instance reachable while the gateway runs: a collected channel closes its
+ * file descriptor, and that releases the lock.
  */
 final class GatewayLock {
 

@@ -91,7 +91,9 @@ public final class Launcher {
             return;
         }
         try {
-            Files.createDirectories(options.data());
+            if (!Files.isDirectory(options.data())) {
+                makeOwnerOnlyFolder(options.data());
+            }
             new Launcher(options, GatewayLock.acquire(options.data())).run();
         } catch (GatewayLock.HeldException e) {
             System.err.println("gateway: " + e.getMessage());
@@ -195,10 +197,16 @@ public final class Launcher {
             }
             Files.setPosixFilePermissions(folder, OWNER_ONLY);
         } else {
-            Files.createDirectory(folder, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-            // the umask may have taken some of the bits: say them again
-            Files.setPosixFilePermissions(folder, OWNER_ONLY);
+            makeOwnerOnlyFolder(folder);
         }
+    }
+
+    /** A new folder, mode 0700: a data folder the launcher makes, and the framework storage in it. */
+    private static void makeOwnerOnlyFolder(Path folder) throws IOException {
+        Files.createDirectories(folder.getParent());
+        Files.createDirectory(folder, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        // the umask may have taken some of the bits: say them again
+        Files.setPosixFilePermissions(folder, OWNER_ONLY);
     }
 
     private List<Bundle> install(Framework framework) throws IOException, BundleException {

@@ -131,17 +131,23 @@ class GatewayCommandLineIT {
     @Test
     void theDemoWritesNothingIntoConfAndItsLinkEndsWithIt() throws Exception {
         List<Path> shipped = list(home.resolve("conf"));
-        Process demo = start("--demo", "--no-console");
+        Path data = home.resolve("state/gateway");
+        Process demo = start("--demo", "--no-console", "--data", data.toString());
         Path log = home.resolve("log/gateway.log");
         AssembledGateway.awaitLine(log, demo, "the demo link connected", 0, TIMEOUT.toMillis(),
                 line -> line.contains("link demo CONNECTED via "));
         assertThat(list(home.resolve("conf"))).as("conf/ while the demo runs").isEqualTo(shipped);
+        assertThat(data.resolve("demo-conf/io.connback.tcp-demo.cfg")).as("the demo's link").exists();
+        assertThat(Files.getPosixFilePermissions(data)).as("the data folder the gateway made")
+                .isEqualTo(PosixFilePermissions.fromString("rwx------"));
 
         demo.destroy();
         assertThat(demo.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
         assertThat(demo.exitValue()).isZero();
         assertThat(list(home.resolve("conf"))).as("conf/ after the demo").isEqualTo(shipped);
-        assertThat(home.resolve("demo-conf")).as("the demo's own configuration folder").doesNotExist();
+        assertThat(data.resolve("demo-conf")).as("the demo's own configuration folder").doesNotExist();
+        assertThat(AssembledGateway.lines(log)).as("the demo link ended with the gateway")
+                .anyMatch(line -> line.endsWith("link demo ENDED"));
     }
 
     @Test
