@@ -45,7 +45,11 @@ class GatewayCommandLineIT {
 
     @AfterEach
     void killGateways() {
-        processes.stream().filter(Process::isAlive).forEach(Process::destroyForcibly);
+        // script(1)'s gateway is its child: killed first, so that none outlives a failed test
+        processes.stream().filter(Process::isAlive).forEach(process -> {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        });
     }
 
     @Test
