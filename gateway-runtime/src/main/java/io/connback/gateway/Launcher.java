@@ -166,7 +166,7 @@ public final class Launcher {
         properties.put(Constants.FRAMEWORK_STORAGE, options.cache().toString());
         properties.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "org.osgi.service.log;version=1.5.0");
         // the log service drops what is below WARNING by default: FileInstall tells at INFO what it installs
-        properties.put("org.osgi.service.log.admin.loglevel", "INFO");
+        properties.put("org.osgi.service.log.admin.loglevel", osgiLogLevel(options.logLevel()));
         // the folders of io.connback.folders: absolute paths, the configuration folders as a comma-separated list
         properties.put("connback.conf", confFolders());
         properties.put("connback.deploy", options.deploy().toString());
@@ -179,6 +179,18 @@ public final class Launcher {
         // the files in conf/ are the operator's: FileInstall does not write configuration changes back to them
         properties.put("felix.fileinstall.enableConfigSave", "false");
         return properties;
+    }
+
+    /** The OSGi log service's level for the gateway's: what it keeps is what the gateway log may write. */
+    private static String osgiLogLevel(Level level) {
+        return switch (level) {
+            case ALL, TRACE -> "TRACE";
+            case DEBUG -> "DEBUG";
+            case INFO -> "INFO";
+            case WARNING -> "WARN";
+            case ERROR -> "ERROR";
+            case OFF -> "AUDIT";
+        };
     }
 
     /**

@@ -95,6 +95,18 @@ class GatewayCommandLineIT {
     }
 
     @Test
+    void theLogLevelIsAlsoTheOsgiLogServicesSoThatTheBundlesDebugLinesReachTheLog() throws Exception {
+        Process gateway = start("--no-console", "--log-level", "DEBUG");
+        Path log = home.resolve("log/gateway.log");
+        AssembledGateway.awaitLine(log, gateway, "the start", 0, TIMEOUT.toMillis(),
+                line -> line.contains("gateway started"));
+        assertThat(AssembledGateway.lines(log)).as("DEBUG lines of SCR, through the OSGi log service")
+                .anyMatch(line -> line.contains(" DEBUG   org.apache.felix.scr: "));
+        gateway.destroy();
+        assertThat(gateway.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
     void aDataFolderThatCannotBeMadeIsOneLineAndExitStatusOne() throws Exception {
         Path underAFile = home.resolve("bin/gateway/data");
         Run run = run(Map.of(), "--no-console", "--data", underAFile.toString());
