@@ -10,6 +10,7 @@ module io.connback.serial {
     requires static osgi.core;
     requires static org.osgi.service.component.annotations;
     requires static org.osgi.service.metatype.annotations;
+    requires static org.apache.felix.gogo.runtime;
 
     exports io.connback.serial;
 }

@@ -5,51 +5,59 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 
 /**
- * Where every log record of the gateway's JVM goes: the console (standard error) and {@code log/gateway.log}, one
- * line per record, flushed at once so that an operator can follow the file with {@code tail -f}. The bundles log
- * through {@link System.Logger}, which {@link GatewayLoggerFinder} routes here, and through the OSGi log service,
- * which {@link OsgiLogBridge} routes here.
+ * Where every log record of the gateway's JVM goes: {@code gateway.log} in the log folder, rotated by size, and the
+ * console (standard error), one line per record, flushed at once so that an operator can follow the file with
+ * {@code tail -f}. The bundles log through {@link System.Logger}, which {@link GatewayLoggerFinder} routes here, and
+ * through the OSGi log service, which {@link OsgiLogBridge} routes here.
+ *
+ * <p>While the Gogo console reads the terminal, the console shows WARNING and above only, so that link changes do not
+ * tear the prompt every few seconds; the file keeps every record at the gateway's level.
  */
 final class GatewayLog {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
-    /** The least severe level written: {@code -Dconnback.log.level=DEBUG} (System.Logger's level names). */
-    private static final Level THRESHOLD =
-            Level.valueOf(System.getProperty("connback.log.level", "INFO").trim().toUpperCase(Locale.ROOT));
     private static final PrintStream CONSOLE = System.err;
-    private static Writer file;
+    /** The least severe level written anywhere; INFO until {@link #configure} (e.g. while the options are read). */
+    private static volatile Level threshold = Level.INFO;
+    private static volatile Level consoleThreshold = Level.INFO;
+    private static RotatingFile file;
 
     private GatewayLog() {}
 
     /**
-     * Appends the records from now on to a file too.
+     * Writes the records from now on to a file too, with the gateway's levels.
      *
-     * @param logFile the file, created with its directory if missing
+     * @param logFile the file, created with its folder if missing
+     * @param maxSize the size at which the file is rotated, in bytes
+     * @param files how many files are kept, the current one included
+     * @param level the least severe level written
+     * @param interactiveConsole whether the Gogo console reads the terminal: the console shows WARNING and above
      * @throws UncheckedIOException if the file cannot be opened
      */
-    static synchronized void toFile(Path logFile) {
+    static synchronized void configure(Path logFile, long maxSize, int files, Level level,
+            boolean interactiveConsole) {
         try {
-            Files.createDirectories(logFile.getParent());
-            file = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
+            file = new RotatingFile(logFile, maxSize, files);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the log file " + logFile, e);
+            throw new UncheckedIOException("cannot open the log file " + logFile + ": " + e.getMessage(), e);
         }
+        threshold = level;
+        consoleThreshold = interactiveConsole && level.getSeverity() < Level.WARNING.getSeverity()
+                ? Level.WARNING : level;
     }
 
     static boolean isLoggable(Level level) {
-        return level != Level.OFF && level.getSeverity() >= THRESHOLD.getSeverity();
+        return isAtLeast(level, threshold);
+    }
+
+    private static boolean isAtLeast(Level level, Level least) {
+        return level != Level.OFF && least != Level.OFF && level.getSeverity() >= least.getSeverity();
     }
 
     static void log(Level level, String source, String message, Throwable error) {
@@ -64,19 +72,20 @@ final class GatewayLog {
             error.printStackTrace(new PrintWriter(trace));
             line.append(System.lineSeparator()).append(trace.toString().stripTrailing());
         }
-        write(line.toString());
+        write(level, line.toString());
     }
 
-    private static synchronized void write(String line) {
-        CONSOLE.println(line);
+    private static synchronized void write(Level level, String line) {
+        if (isAtLeast(level, consoleThreshold)) {
+            CONSOLE.println(line);
+        }
         if (file != null) {
             try {
-                file.write(line);
-                file.write(System.lineSeparator());
-                file.flush();
+                file.writeLine(line);
             } catch (IOException e) {
-                CONSOLE.println("cannot write the log file: " + e);
+                CONSOLE.println("cannot write the log file " + file.path() + ", logging to the console only: " + e);
                 file = null;
+                consoleThreshold = threshold;
             }
         }
     }

@@ -3,16 +3,12 @@ package io.connback.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -28,31 +24,15 @@ import org.junit.jupiter.api.io.TempDir;
 class GatewayDemoIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(25);
-    private static final Set<String> RUNTIME_STATE = Set.of("log", "cache");
 
     @TempDir
     Path home;
 
     private Process gateway;
 
-    /**
-     * Copies what the assembly ships; not the state of a gateway that ran in it (a log whose old lines the test
-     * would read as its own, the framework's cache).
-     */
     @BeforeEach
     void copyAssembly() throws IOException {
-        Path assembly = Path.of(System.getProperty("connback.gateway.assembly"));
-        try (Stream<Path> files = Files.walk(assembly)) {
-            for (Path file : files.toList()) {
-                Path relative = assembly.relativize(file);
-                Path target = home.resolve(relative.toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else if (!RUNTIME_STATE.contains(relative.getName(0).toString())) {
-                    Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
+        AssembledGateway.copyTo(home);
     }
 
     @AfterEach
@@ -133,11 +113,7 @@ class GatewayDemoIT {
     }
 
     private void startGateway() throws IOException {
-        ProcessBuilder command = new ProcessBuilder(home.resolve("bin/gateway").toString(), "--demo")
-                .redirectErrorStream(true).redirectOutput(home.resolve("console.txt").toFile())
-                .redirectInput(ProcessBuilder.Redirect.PIPE);
-        command.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        gateway = command.start();
+        gateway = AssembledGateway.start(home, "--demo");
     }
 
     private Path tcpBundle() throws IOException {
@@ -149,29 +125,12 @@ class GatewayDemoIT {
 
     /** Waits for a line of the log at or after an index, and returns its index. */
     private int awaitLine(String what, int from, Predicate<String> matcher) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (true) {
-            List<String> log = logLines();
-            for (int i = from; i < log.size(); i++) {
-                if (matcher.test(log.get(i))) {
-                    return i;
-                }
-            }
-            if (System.nanoTime() - deadline > 0 || !gateway.isAlive()) {
-                throw new AssertionError("waited " + TIMEOUT.toSeconds() + " s for " + what + " (gateway alive: "
-                        + gateway.isAlive() + "); the log:\n" + String.join("\n", log));
-            }
-            Thread.sleep(50);
-        }
+        return AssembledGateway.awaitLine(home.resolve("log/gateway.log"), gateway, what, from, TIMEOUT.toMillis(),
+                matcher);
     }
 
     private List<String> logLines() {
-        Path file = home.resolve("log/gateway.log");
-        try {
-            return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return AssembledGateway.lines(home.resolve("log/gateway.log"));
     }
 
     private static int lastIndexOf(List<String> lines, Predicate<String> matcher) {

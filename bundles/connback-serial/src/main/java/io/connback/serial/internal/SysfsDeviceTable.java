@@ -20,7 +20,8 @@ import java.util.Optional;
  * walking up from that device to the first folder with {@code idVendor} and {@code idProduct} finds its USB device
  * (for ttyUSB the port sits below the interface; for ttyACM the interface itself is the device link), whose
  * {@code serial}, {@code manufacturer} and {@code product} files complete the identity. The node is
- * {@code /dev/NAME}.
+ * {@code /dev/NAME}. The 8250 driver's reserved slots ({@code ttyS0} to {@code ttyS31} on a PC) whose {@code type}
+ * is 0 have no UART behind them and are left out.
  *
  * <p>Both roots are parameters so that tests run against a fake tree.
  */
@@ -68,6 +69,9 @@ public final class SysfsDeviceTable implements DeviceTable {
                 Path deviceLink = tty.resolve("device");
                 if (!Files.exists(deviceLink)) {
                     continue; // virtual terminals and ptys have no device
+                }
+                if (read(tty.resolve("type")).filter("0"::equals).isPresent()) {
+                    continue; // a UART slot the 8250 driver reserves, with no UART behind it (PORT_UNKNOWN)
                 }
                 Path node = devRoot.resolve(tty.getFileName().toString());
                 if (!Files.exists(node)) {

@@ -100,6 +100,17 @@ class SysfsDeviceTableTest {
     }
 
     @Test
+    void leavesOutTheUartSlotsWithNoUartBehindThem() throws IOException {
+        ttyS("ttyS0");
+        Files.writeString(sys().resolve("devices/pnp0/00:00/ttyS0/tty/ttyS0/type"), "4\n");
+        ttyS("ttyS1");
+        Files.writeString(sys().resolve("devices/pnp0/00:00/ttyS1/tty/ttyS1/type"), "0\n");
+
+        assertThat(new SysfsDeviceTable(sys(), dev()).devices()).extracting(SerialDevice::path)
+                .containsExactly(dev().resolve("ttyS0"));
+    }
+
+    @Test
     void aDeviceWhoseNodeIsGoneIsNotListed() throws IOException {
         ttyUsb("ttyUSB0", "1-2", "0403", "6001", null);
         Files.delete(dev().resolve("ttyUSB0"));
