@@ -84,8 +84,8 @@ class GatewayDemoIT {
         // one line at its creation, one when the updated TCP bundle read it again: each names the file and the key
         assertThat(log).as("the ERROR lines of the bad configuration")
                 .filteredOn(line -> line.contains(" ERROR ") && line.contains("99999")).isNotEmpty()
-                .allMatch(line -> line.endsWith("ConnectorService: conf/io.connback.tcp-bad.cfg: port: invalid value "
-                        + "'99999': expected a whole number from 1 to 65535"));
+                .allMatch(line -> line.endsWith("conf/io.connback.tcp-bad.cfg: port: invalid value '99999': expected a "
+                        + "whole number from 1 to 65535"));
         assertThat(log).as("no stack trace in the log").noneMatch(line -> line.matches("\\s+at .*|Caused by: .*"));
     }
 
