@@ -55,6 +55,7 @@ public final class SerialConnector {
 
     /** Builds a serial {@link Connector}; not thread-safe. */
     public static final class Builder {
+        private String name;
         private String port;
         private int baudRate = PortSettings.DEFAULTS.baudRate();
         private int dataBits = PortSettings.DEFAULTS.dataBits();
@@ -157,6 +158,18 @@ public final class SerialConnector {
         }
 
         /**
+         * Names the link, as another link that finds its port busy tells: {@code cannot open /dev/ttyUSB0 ...: held by
+         * link meter1}. By default the link is named by its port.
+         *
+         * @param name the link's name
+         * @return this builder
+         */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
          * Sets where USB identities are looked up; by default this machine's sysfs. Tests feed their own.
          *
          * @param deviceTable the device table
@@ -201,7 +214,7 @@ public final class SerialConnector {
                 throw ConfigValues.invalid("dataBits", dataBits, "must be 5 to 8");
             }
             PortLocator locator = PortLocator.parse("port", port, deviceTable);
-            return new SerialPortConnector(locator,
+            return new SerialPortConnector(name == null ? locator.toString() : name, locator,
                     new PortSettings(baudRate, dataBits, parity, stopBits, flowControl, openDelay), link);
         }
     }

@@ -77,10 +77,14 @@ final class FakeConnection implements ManagedConnection {
     @Override
     public LinkStatus status() {
         return new Status(name, type, Optional.of(state), since, attempts,
-                Optional.ofNullable(lastError).map(Throwable::getMessage));
+                Optional.ofNullable(lastError).map(error -> error.getMessage() == null
+                        ? error.getClass().getSimpleName() : error.getMessage()));
     }
 
-    /** The fields of a status that the fleet publishes; the others as for a link that just started. */
+    /**
+     * The fields of a status that the fleet publishes, the error worded as the connection manager words it; the
+     * others as for a link that just started.
+     */
     private record Status(String name, String type, Optional<ConnectionState> state, Instant since, long attempt,
             Optional<String> lastError) implements LinkStatus {
 

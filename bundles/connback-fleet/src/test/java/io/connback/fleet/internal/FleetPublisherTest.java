@@ -39,8 +39,9 @@ class FleetPublisherTest {
         assertThat(FleetPublisher.linkState(meter))
                 .isEqualTo("{\"state\":\"RECONNECTING\",\"since\":\"2026-11-25T09:06:00.123Z\",\"attempts\":4,"
                         + "\"lastError\":\"cannot connect to \\\"meter\\\" at 10.0.0.5:502\"}");
+        // an error without a message is named by its class, as in the log lines
         meter.lastError = new IllegalStateException();
-        assertThat(FleetPublisher.linkState(meter)).endsWith("\"lastError\":\"java.lang.IllegalStateException\"}");
+        assertThat(FleetPublisher.linkState(meter)).endsWith("\"lastError\":\"IllegalStateException\"}");
         for (ConnectionState state : ConnectionState.values()) {
             meter.state = state;
             assertThat(FleetPublisher.linkState(meter)).startsWith("{\"state\":\"" + state.name() + "\",");

@@ -1,6 +1,8 @@
 package io.connback.serial.internal;
 
+import io.connback.Connector;
 import io.connback.link.Link;
+import io.connback.osgi.ConnbackProperties;
 import io.connback.osgi.ConnectorService;
 import io.connback.osgi.LinkAttributes;
 import io.connback.serial.SerialConnector;
@@ -121,8 +123,14 @@ public final class SerialConnectorComponent {
      */
     @Activate
     public SerialConnectorComponent(Map<String, Object> properties, BundleContext context) {
-        this.service = ConnectorService.registerDeviceLink(context, TYPE, SerialConnector::fromMap, properties);
+        this.service = ConnectorService.registerDeviceLink(context, TYPE, SerialConnectorComponent::connector,
+                properties);
         this.threadsLease = SharedSerialThreads.retain();
+    }
+
+    /** The connector of a configuration, named as its link, so that a link that finds its port busy names it. */
+    private static Connector<Link> connector(Map<String, ?> properties) {
+        return SerialConnector.builder().apply(properties).name(ConnbackProperties.linkName(properties)).build();
     }
 
     /**

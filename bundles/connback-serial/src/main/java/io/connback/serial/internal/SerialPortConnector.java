@@ -16,6 +16,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +40,7 @@ public final class SerialPortConnector implements Connector<Link>, AutoCloseable
     private static final Duration PORT_CLOSE_WAIT = Duration.ofMillis(500);
     private static final int MAX_REARMS = 3;
 
+    private final String label;
     private final PortLocator locator;
     private final PortSettings settings;
     private final LinkSettings linkSettings;
@@ -49,11 +51,13 @@ public final class SerialPortConnector implements Connector<Link>, AutoCloseable
     /**
      * Creates the connector.
      *
+     * @param label the link's name, as another link that finds the port busy names it
      * @param locator finds the device node
      * @param settings line settings
      * @param linkSettings framing, heartbeat frames and limits
      */
-    public SerialPortConnector(PortLocator locator, PortSettings settings, LinkSettings linkSettings) {
+    public SerialPortConnector(String label, PortLocator locator, PortSettings settings, LinkSettings linkSettings) {
+        this.label = label;
         this.locator = locator;
         this.settings = settings;
         this.linkSettings = linkSettings;
@@ -123,9 +127,12 @@ public final class SerialPortConnector implements Connector<Link>, AutoCloseable
             if (!locator.isPresent()) {
                 throw new NoSuchFileException(path.toString(), null, "serial device gone while opening");
             }
-            throw new IOException("cannot open " + path + " (" + locator + "): jSerialComm error "
-                    + port.getLastErrorCode() + " at " + port.getLastErrorLocation());
+            Optional<String> holder = OpenPorts.SHARED.holder(path);
+            throw new IOException("cannot open " + path + " (" + locator + "): " + holder
+                    .map(other -> "held by link " + other).orElse("jSerialComm error " + port.getLastErrorCode()
+                            + " at " + port.getLastErrorLocation() + " (busy, or no permission?)"));
         }
+        OpenPorts.SHARED.opened(path, label, port);
         String remote = path.toString().equals(locator.toString()) ? path.toString() : path + " (" + locator + ")";
         SerialLink link = new SerialLink(remote, linkSettings, connback, port, SharedSerialThreads.WRITER,
                 state::watch);
