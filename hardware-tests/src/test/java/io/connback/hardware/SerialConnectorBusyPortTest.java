@@ -34,7 +34,8 @@ class SerialConnectorBusyPortTest {
                     SerialConnector.builder().port(device.link().toString()).name("meter2").build(), OPTIONS)) {
                 Throwable refused = second.await(Kind.ERROR, start, TIMEOUT).error();
 
-                assertThat(refused).hasMessageStartingWith("cannot open ").hasMessageEndingWith(": held by link meter1");
+                assertThat(refused).hasMessageStartingWith("cannot open ")
+                        .hasMessageEndingWith(": held by link meter1");
             }
         }
     }

@@ -32,9 +32,11 @@ import java.util.stream.Collectors;
  */
 public final class ConfigurationCheck {
 
-    /** Keys that the framework, Configuration Admin, SCR or the gateway's folders set, which no reader looks up. */
-    private static final Set<String> FRAMEWORK_KEYS = Set.of("service.pid", "service.factoryPid",
-            "service.bundleLocation", "component.name", "component.id", "felix.fileinstall.filename",
+    /**
+     * The beginnings of the keys that the framework, Configuration Admin, SCR (e.g. DS 1.5's
+     * {@code osgi.ds.satisfying.condition.target}), FileInstall or the gateway's folders set, which no reader looks up.
+     */
+    private static final List<String> FRAMEWORK_KEYS = List.of("service.", "component.", "osgi.", "felix.",
             ConnbackProperties.FILE);
     /** The {@code key: } that starts the message of an {@link IllegalArgumentException} about a key. */
     private static final Pattern KEY_PREFIX = Pattern.compile("([A-Za-z0-9_.\\-]+): .*", Pattern.DOTALL);
@@ -174,7 +176,8 @@ public final class ConfigurationCheck {
      */
     public List<String> warnings() {
         return configuration.keySet().stream()
-                .filter(key -> !known.contains(key) && !FRAMEWORK_KEYS.contains(key) && !key.startsWith("."))
+                .filter(key -> !known.contains(key) && !key.startsWith(".")
+                        && FRAMEWORK_KEYS.stream().noneMatch(key::startsWith))
                 .sorted()
                 .map(key -> source + ": " + quoteKey(key) + ": unknown key, ignored" + closest(key)
                         .map(match -> " (did you mean " + match + "?)").orElse(""))

@@ -66,7 +66,9 @@ class ConfigurationCheckTest {
 
     @Test
     void aGoodFileHasNoProblem() {
-        ConfigurationCheck check = check(new HashMap<>(Map.of("host", "h", "port", "7001", "keepalive", "30s")));
+        ConfigurationCheck check = check(new HashMap<>(Map.of("host", "h", "port", "7001", "keepalive", "30s",
+                // what SCR adds to a component's properties
+                "osgi.ds.satisfying.condition.target", "(osgi.condition.id=true)", "component.name", "x")));
 
         assertThat(check.problems()).isEmpty();
         assertThat(check.warnings()).isEmpty();
