@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.SortedSet;
 import java.util.stream.Collectors;
 
 /**
@@ -40,7 +39,7 @@ final class ConfFiles {
     /** The configurations made from files before this run, by PID, with the file they name. */
     private Map<String, String> earlier = Map.of();
     /** The PIDs that installed components read; {@code null} until known. */
-    private SortedSet<String> readers;
+    private Readers readers;
 
     /** What is known of one {@code *.cfg} file. */
     private static final class FileState {
@@ -224,10 +223,10 @@ final class ConfFiles {
      * reads, and that was not told so since its last save, gets one line; a file that a newly installed component
      * reads gets one line too.
      *
-     * @param pids the PIDs that the installed components read
+     * @param installed the PIDs that the installed components read
      */
-    void readersChanged(SortedSet<String> pids) {
-        readers = pids;
+    void readersChanged(Readers installed) {
+        readers = installed;
         files.values().stream().sorted(Comparator.comparing(state -> state.shown)).forEach(this::checkReaders);
     }
 
@@ -235,11 +234,10 @@ final class ConfFiles {
         if (readers == null || !state.applied) {
             return;
         }
-        boolean read = readers.contains(state.name.pid());
+        boolean read = readers.read(state.name.pid());
         if (!read && state.checkReaders) {
             log.log(Level.WARNING, state.shown + ": no installed connector or component reads "
-                    + ConfigValues.quote(state.name.pid()) + " (" + NAMING + "; known: "
-                    + (readers.isEmpty() ? "none" : String.join(", ", readers)) + ")");
+                    + ConfigValues.quote(state.name.pid()) + " (" + NAMING + "; known: " + readers.known() + ")");
             state.toldUnread = true;
         } else if (read && state.toldUnread) {
             log.log(Level.INFO, state.shown + ": " + ConfigValues.quote(state.name.pid())

@@ -111,12 +111,21 @@ public final class ConfFolder {
         }
     }
 
-    /** The PIDs that the installed components read: DS components that take a configuration, managed services. */
-    private SortedSet<String> readers() {
+    /**
+     * The PIDs that the installed components read: those of the DS components that take a configuration, named
+     * when declared, and those of managed services.
+     */
+    private Readers readers() {
         SortedSet<String> pids = new TreeSet<>();
+        SortedSet<String> named = new TreeSet<>();
         for (ComponentDescriptionDTO description : runtime.getComponentDescriptionDTOs()) {
             if (!IGNORE_POLICY.equals(description.configurationPolicy) && description.configurationPid != null) {
-                pids.addAll(Arrays.asList(description.configurationPid));
+                for (String pid : description.configurationPid) {
+                    pids.add(pid);
+                    if (!pid.equals(description.name)) {
+                        named.add(pid);
+                    }
+                }
             }
         }
         for (String managed : MANAGED_SERVICES) {
@@ -129,7 +138,7 @@ public final class ConfFolder {
                 throw new IllegalStateException(e); // no filter
             }
         }
-        return pids;
+        return new Readers(pids, named);
     }
 
     private static void addPids(Object pid, Collection<String> pids) {

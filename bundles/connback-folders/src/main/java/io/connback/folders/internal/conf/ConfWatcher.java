@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.SortedSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -77,7 +76,7 @@ final class ConfWatcher {
 
     private final List<Path> folders;
     private final ConfFiles files;
-    private final Supplier<SortedSet<String>> readers;
+    private final Supplier<Readers> readers;
     private final Timing timing;
     private final Logger log;
     private final WatchService service;
@@ -96,7 +95,7 @@ final class ConfWatcher {
     private boolean rescanNow;
     private boolean orphansDeleted;
 
-    private ConfWatcher(List<Path> folders, ConfFiles files, Supplier<SortedSet<String>> readers, Timing timing,
+    private ConfWatcher(List<Path> folders, ConfFiles files, Supplier<Readers> readers, Timing timing,
             Logger log) {
         this.folders = List.copyOf(folders);
         this.files = files;
@@ -118,7 +117,7 @@ final class ConfWatcher {
      * @param log where the watcher's own lines go
      * @return the running watcher
      */
-    static ConfWatcher start(List<Path> folders, ConfFiles files, Supplier<SortedSet<String>> readers, Timing timing,
+    static ConfWatcher start(List<Path> folders, ConfFiles files, Supplier<Readers> readers, Timing timing,
             Logger log) {
         ConfWatcher watcher = new ConfWatcher(folders, files, readers, timing, log);
         watcher.thread.start();

@@ -10,7 +10,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,8 +20,8 @@ class ConfFilesTest {
     private static final Path CONF = HOME.resolve("conf");
     private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> WORLD_READABLE = PosixFilePermissions.fromString("rw-r--r--");
-    private static final TreeSet<String> CONNECTORS =
-            new TreeSet<>(List.of("io.connback.fleet", "io.connback.mqtt", "io.connback.serial", "io.connback.tcp"));
+    private static final Readers CONNECTORS = readers("io.connback.fleet", "io.connback.mqtt", "io.connback.serial",
+            "io.connback.tcp");
 
     private final MapConfigurations configurations = new MapConfigurations();
     private final RecordingLogger log = new RecordingLogger();
@@ -170,8 +169,8 @@ class ConfFilesTest {
     void aConnectorInstalledLaterGetsOneInfoLineAndComponentChangesSayNothingMore() {
         save("io.connback.zigbee-x.cfg", "port = 1\n");
         log.clear();
-        TreeSet<String> withZigbee = new TreeSet<>(CONNECTORS);
-        withZigbee.add("io.connback.zigbee");
+        Readers withZigbee = readers("io.connback.fleet", "io.connback.mqtt", "io.connback.serial",
+                "io.connback.tcp", "io.connback.zigbee");
 
         files.readersChanged(withZigbee);
         files.readersChanged(withZigbee);
@@ -299,6 +298,24 @@ class ConfFilesTest {
 
         assertThat(log.warnings()).containsExactly(
                 "WARNING conf/io.connback.tcp-x.cfg: cannot be read: permission denied; not applied");
+    }
+
+    @Test
+    void theKnownPidsNamedAreThoseComponentsDeclareOrAllWhenNoneIs() {
+        files.readersChanged(new Readers(Set.of("io.connback.tcp", "org.example.Component", "org.example.Managed"),
+                Set.of("io.connback.tcp")));
+        save("tcp-a.cfg", "port = 1\n");
+        files.readersChanged(new Readers(Set.of("org.example.Component"), Set.of()));
+        save("tcp-b.cfg", "port = 1\n");
+        files.readersChanged(new Readers(Set.of(), Set.of()));
+        save("tcp-c.cfg", "port = 1\n");
+
+        assertThat(log.warnings()).extracting(line -> line.substring(line.indexOf("known: ")))
+                .containsExactly("known: io.connback.tcp)", "known: org.example.Component)", "known: none)");
+    }
+
+    private static Readers readers(String... pids) {
+        return new Readers(Set.of(pids), Set.of(pids));
     }
 
     private void save(String name, String content) {

@@ -12,8 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedSet;
-import java.util.TreeSet;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,7 +34,7 @@ class ConfWatcherTest {
     private final RecordingLogger log = new RecordingLogger();
     private final MapConfigurations configurations = new MapConfigurations();
     private final AtomicInteger lookups = new AtomicInteger();
-    private volatile SortedSet<String> readers = new TreeSet<>(List.of("io.connback.tcp"));
+    private volatile Readers readers = new Readers(Set.of("io.connback.tcp"), Set.of("io.connback.tcp"));
     private ConfWatcher watcher;
 
     @BeforeEach
@@ -168,7 +167,7 @@ class ConfWatcherTest {
         Files.writeString(conf.resolve("io.connback.zigbee-x.cfg"), "port = 1\n");
         Await.until("the unread file told", TIMEOUT, () -> log.warnings().size() == 1);
 
-        readers = new TreeSet<>(List.of("io.connback.tcp", "io.connback.zigbee"));
+        readers = new Readers(Set.of("io.connback.tcp", "io.connback.zigbee"), Set.of());
         watcher.componentsChanged();
 
         Await.until("the reader told", TIMEOUT, () -> !log.about("is installed now").isEmpty());
@@ -227,7 +226,7 @@ class ConfWatcherTest {
         return new ConfFiles(configurations, home, log);
     }
 
-    private SortedSet<String> readers() {
+    private Readers readers() {
         lookups.incrementAndGet();
         return readers;
     }
