@@ -230,6 +230,14 @@ final class ConfFiles {
         files.values().stream().sorted(Comparator.comparing(state -> state.shown)).forEach(this::checkReaders);
     }
 
+    /**
+     * The installed components are changing (bundles come and go): until {@link #readersChanged} tells them again,
+     * saved files are not checked against what may be outdated.
+     */
+    void readersChanging() {
+        readers = null;
+    }
+
     private void checkReaders(FileState state) {
         if (readers == null || !state.applied) {
             return;

@@ -178,12 +178,12 @@ final class ConfWatcher {
                         rescan();
                         nextRescan = System.nanoTime() + (service == null ? TICK : timing.rescan()).toNanos();
                     }
+                    lookUpReaders();
                     settle();
                     if (!orphansDeleted && settling.isEmpty()) {
                         orphansDeleted = true;
                         files.deleteOrphans(seen.keySet());
                     }
-                    lookUpReaders();
                     awaitEvents(Math.min(nextRescan, nextDeadline()) - System.nanoTime());
                 } catch (ClosedWatchServiceException e) {
                     // stopped
@@ -354,8 +354,11 @@ final class ConfWatcher {
 
     /** Looks up the components' PIDs once the framework has started and the bundles have been quiet. */
     private void lookUpReaders() {
-        if (!frameworkStarted || !componentsChanged.get()
-                || System.nanoTime() - componentsChangedNanos < timing.componentsQuiet().toNanos()) {
+        if (!componentsChanged.get()) {
+            return;
+        }
+        if (!frameworkStarted || System.nanoTime() - componentsChangedNanos < timing.componentsQuiet().toNanos()) {
+            files.readersChanging();
             return;
         }
         componentsChanged.set(false);

@@ -182,6 +182,17 @@ class ConfFilesTest {
     }
 
     @Test
+    void aFileSavedWhileTheComponentsChangeIsCheckedOnceTheyAreKnownAgain() {
+        files.readersChanging(); // the TCP bundle stops
+        save("io.connback.tcp-x.cfg", "port = 1\n");
+        assertThat(log.warnings()).isEmpty();
+
+        files.readersChanged(readers("io.connback.serial"));
+
+        assertThat(log.warnings()).singleElement().asString().contains("reads 'io.connback.tcp'");
+    }
+
+    @Test
     void eachSaveOfAnUnreadFileIsToldAgain() {
         save("tcp-x.cfg", "port = 1\n");
         save("tcp-x.cfg", "port = 2\n");
