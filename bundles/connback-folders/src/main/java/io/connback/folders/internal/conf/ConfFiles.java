@@ -80,7 +80,8 @@ final class ConfFiles {
         try {
             earlier = configurations.fromFiles();
         } catch (IOException | RuntimeException e) {
-            log.log(Level.WARNING, "cannot list the configurations made from files: " + e);
+            log.log(Level.WARNING, "cannot list the configurations made from files: "
+                    + Display.text(e.toString()));
         }
     }
 
@@ -103,7 +104,7 @@ final class ConfFiles {
                     }
                 } catch (IOException | RuntimeException e) {
                     log.log(Level.WARNING, "configuration " + Display.text(pid) + " of the gone file "
-                            + Display.text(file) + " cannot be deleted: " + e);
+                            + Display.text(file) + " cannot be deleted: " + Display.text(e.toString()));
                 }
             }
         });
@@ -156,7 +157,8 @@ final class ConfFiles {
                         + outcome.name().toLowerCase(Locale.ROOT));
             }
         } catch (IOException | RuntimeException e) {
-            log.log(Level.WARNING, shown + ": not applied: Configuration Admin failed: " + e
+            log.log(Level.WARNING, shown + ": not applied: Configuration Admin failed: "
+                    + Display.text(e.toString())
                     + (state.applied ? "; its previous version stays applied" : ""));
             return;
         }
@@ -198,7 +200,7 @@ final class ConfFiles {
             }
         } catch (IOException | RuntimeException e) {
             log.log(Level.WARNING, shown + ": deleted, but its configuration " + Display.text(pid)
-                    + " cannot be deleted: " + e);
+                    + " cannot be deleted: " + Display.text(e.toString()));
         }
     }
 

@@ -94,6 +94,7 @@ final class ConfWatcher {
     private final Set<Path> unreadable = new HashSet<>();
     private boolean rescanNow;
     private boolean orphansDeleted;
+    private String lastFailure;
 
     private ConfWatcher(List<Path> folders, ConfFiles files, Supplier<Readers> readers, Timing timing,
             Logger log) {
@@ -188,15 +189,27 @@ final class ConfWatcher {
                 } catch (ClosedWatchServiceException e) {
                     // stopped
                 } catch (RuntimeException e) {
-                    if (!stopping) {
-                        log.log(Level.WARNING, THREAD_NAME + ": unexpected failure; carrying on", e);
-                    }
+                    failed(e);
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         log.log(Level.DEBUG, THREAD_NAME + " stopped");
+    }
+
+    /** A bug: told once with its stack trace, then at DEBUG while it repeats, so that it cannot flood the log. */
+    private void failed(RuntimeException e) {
+        if (stopping) {
+            return;
+        }
+        String failure = e.toString();
+        if (failure.equals(lastFailure)) {
+            log.log(Level.DEBUG, THREAD_NAME + ": the same failure again: " + failure);
+        } else {
+            log.log(Level.WARNING, THREAD_NAME + ": unexpected failure; carrying on", e);
+        }
+        lastFailure = failure;
     }
 
     /** Waits for file events, at most until a deadline or the tick, and takes note of those that came. */

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -301,6 +302,41 @@ class ConfFilesTest {
 
         assertThat(log.lines()).containsExactly("INFO conf/links.json: ignored: only *.cfg files are read",
                 "DEBUG conf/README.txt: a note, not read");
+    }
+
+    @Test
+    void aConfigurationAdminFailureIsOneLineAndTheFileAppliesAtItsNextSave() {
+        Configurations failingOnce = new Configurations() {
+            private boolean failed;
+
+            @Override
+            public Outcome apply(ConfFileName file, Map<String, String> properties) throws IOException {
+                if (!failed) {
+                    failed = true;
+                    throw new IOException("disk full\nWARNING forged");
+                }
+                return configurations.apply(file, properties);
+            }
+
+            @Override
+            public boolean delete(String configurationPid) {
+                return configurations.delete(configurationPid);
+            }
+
+            @Override
+            public Map<String, String> fromFiles() {
+                return configurations.fromFiles();
+            }
+        };
+        files = new ConfFiles(failingOnce, HOME, log);
+        files.start();
+
+        save("io.connback.tcp-x.cfg", "port = 1\n");
+        save("io.connback.tcp-x.cfg", "port = 1\n");
+
+        assertThat(log.lines()).containsExactly("WARNING conf/io.connback.tcp-x.cfg: not applied: Configuration Admin "
+                        + "failed: 'java.io.IOException: disk full\\nWARNING forged'",
+                "INFO conf/io.connback.tcp-x.cfg: configuration io.connback.tcp~x created");
     }
 
     @Test
