@@ -166,8 +166,10 @@ public class GatewayConfIT {
     }
 
     private void startGateway() throws IOException {
+        // run from its folder, as an operator does: the lines name the files relative to it, conf/<file>
         ProcessBuilder command = new ProcessBuilder(home.resolve("bin/gateway").toString(), "--no-console")
-                .redirectErrorStream(true).redirectOutput(home.resolve("console.txt").toFile());
+                .directory(home.toFile()).redirectErrorStream(true)
+                .redirectOutput(home.resolve("console.txt").toFile());
         command.environment().put("JAVA_HOME", System.getProperty("java.home"));
         gateway = command.start();
     }
