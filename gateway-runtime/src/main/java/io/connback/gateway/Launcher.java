@@ -167,17 +167,16 @@ public final class Launcher {
         properties.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "org.osgi.service.log;version=1.5.0");
         // the log service drops what is below WARNING by default: FileInstall tells at INFO what it installs
         properties.put("org.osgi.service.log.admin.loglevel", osgiLogLevel(options.logLevel()));
-        // the folders of io.connback.folders: absolute paths, the configuration folders as a comma-separated list
+        // the folders of io.connback.folders: absolute paths, the configuration folders as a comma-separated list;
+        // conf/ is read by io.connback.folders, FileInstall watches deploy/ only
         properties.put("connback.conf", confFolders());
         properties.put("connback.deploy", options.deploy().toString());
-        properties.put("felix.fileinstall.dir", options.deploy() + "," + confFolders());
+        properties.put("felix.fileinstall.dir", options.deploy().toString());
         properties.put("felix.fileinstall.poll", "500");
-        // bundles and configurations only: notes such as conf/README.txt are left alone
-        properties.put("felix.fileinstall.filter", ".*\\.(jar|cfg|config)");
+        // bundles only
+        properties.put("felix.fileinstall.filter", ".*\\.jar");
         properties.put("felix.fileinstall.noInitialDelay", "true");
         properties.put("felix.fileinstall.log.level", "3");
-        // the files in conf/ are the operator's: FileInstall does not write configuration changes back to them
-        properties.put("felix.fileinstall.enableConfigSave", "false");
         return properties;
     }
 
