@@ -56,8 +56,21 @@ final class AssembledGateway {
      * @return the process
      */
     static Process start(Path home, String... args) throws IOException {
+        return start(home, Path.of("").toAbsolutePath(), args);
+    }
+
+    /**
+     * Starts {@code bin/gateway} of a copy from a working folder, as an operator does in the gateway's folder: the
+     * lines then name its files as {@code conf/<file>}.
+     *
+     * @param home the copy
+     * @param workingFolder the folder it runs in
+     * @param args the options
+     * @return the process
+     */
+    static Process start(Path home, Path workingFolder, String... args) throws IOException {
         ProcessBuilder command = new ProcessBuilder(Stream.concat(Stream.of(home.resolve("bin/gateway").toString()),
-                Stream.of(args)).toList())
+                Stream.of(args)).toList()).directory(workingFolder.toFile())
                 .redirectErrorStream(true).redirectOutput(home.resolve("console.txt").toFile())
                 .redirectInput(ProcessBuilder.Redirect.PIPE);
         command.environment().put("JAVA_HOME", System.getProperty("java.home"));

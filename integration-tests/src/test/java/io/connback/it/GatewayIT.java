@@ -157,8 +157,8 @@ public class GatewayIT {
                 .orElseThrow().problems().get(0);
         assertTrue(refusal, refusal.contains("name: 'good' is already used by io.connback.tcp~first1"));
 
-        duplicate.delete();
-        serialDuplicate.delete();
+        links.delete(duplicate);
+        links.delete(serialDuplicate);
         Await.until("the refused claims gone", TIMEOUT, () -> statuses().all().size() == 1);
         assertEquals(serviceId, serviceId("good"));
         assertEquals(ConnectionState.CONNECTED, good.state());

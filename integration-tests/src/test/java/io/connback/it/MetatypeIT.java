@@ -32,8 +32,11 @@ import org.osgi.service.metatype.ObjectClassDefinition;
 @ExamReactorStrategy(PerClass.class)
 public class MetatypeIT {
 
-    /** The Connback options (ConnbackOptions.fromMap) and the link name, in every connector's configuration. */
-    private static final List<String> CONNECTION_KEYS = List.of("name", "keepalive", "connectTimeout", "strategy",
+    /**
+     * The Connback options (ConnbackOptions.fromMap), the link name and whether the gateway's health requires the link,
+     * in every connector's configuration.
+     */
+    private static final List<String> CONNECTION_KEYS = List.of("name", "required", "keepalive", "connectTimeout", "strategy",
             "jitter", "initialDelay", "maxDelay", "maxNumOfAttempts", "factor", "delayFirstAttempt", "stableAfter");
 
     /** The keys of LinkSettings.fromMap, in the device links' configurations. */

@@ -119,6 +119,18 @@ public final class ConfigValues {
     }
 
     /**
+     * A name (a file's, a key's) as it may appear in a log line: as is when that is safe, else {@linkplain #quote
+     * quoted}: when it holds control characters or is longer than {@value #QUOTE_LIMIT} characters.
+     *
+     * @param text the name
+     * @return what to write
+     */
+    public static String inLine(String text) {
+        String quoted = quote(text);
+        return quoted.equals("'" + text + "'") ? text : quoted;
+    }
+
+    /**
      * The raw value.
      *
      * @param key the key

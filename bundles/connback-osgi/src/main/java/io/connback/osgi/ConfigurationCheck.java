@@ -72,6 +72,11 @@ public final class ConfigurationCheck {
      * @return the file or the PID, e.g. {@code conf/io.connback.tcp-meter1.cfg}
      */
     public static String sourceOf(Map<String, ?> configuration) {
+        // a file name can hold a newline too: it must not forge a line
+        return ConfigValues.inLine(rawSourceOf(configuration));
+    }
+
+    private static String rawSourceOf(Map<String, ?> configuration) {
         Object file = configuration.get(ConnbackProperties.FILE);
         if (file != null) {
             return file.toString();
@@ -179,14 +184,9 @@ public final class ConfigurationCheck {
                 .filter(key -> !known.contains(key) && !key.startsWith(".")
                         && FRAMEWORK_KEYS.stream().noneMatch(key::startsWith))
                 .sorted()
-                .map(key -> source + ": " + quoteKey(key) + ": unknown key, ignored" + closest(key)
+                .map(key -> source + ": " + ConfigValues.inLine(key) + ": unknown key, ignored" + closest(key)
                         .map(match -> " (did you mean " + match + "?)").orElse(""))
                 .collect(Collectors.toUnmodifiableList());
-    }
-
-    private static String quoteKey(String key) {
-        String quoted = ConfigValues.quote(key);
-        return quoted.equals("'" + key + "'") ? key : quoted;
     }
 
     private Optional<String> closest(String key) {

@@ -105,6 +105,8 @@ class ConfigurationCheckTest {
                 .isEqualTo(karaf.toString());
         assertThat(ConfigurationCheck.sourceOf(Map.of("service.pid", "io.connback.tcp~meter1")))
                 .isEqualTo("io.connback.tcp~meter1");
+        assertThat(ConfigurationCheck.sourceOf(Map.of(ConnbackProperties.FILE, "conf/a\nlink x ENDED.cfg")))
+                .isEqualTo("'conf/a\\nlink x ENDED.cfg'");
     }
 
     @Test

@@ -81,7 +81,7 @@ final class ConfFiles {
             earlier = configurations.fromFiles();
         } catch (IOException | RuntimeException e) {
             log.log(Level.WARNING, "cannot list the configurations made from files: "
-                    + Display.text(e.toString()));
+                    + ConfigValues.inLine(e.toString()));
         }
     }
 
@@ -99,12 +99,12 @@ final class ConfFiles {
             if (!kept.contains(pid)) {
                 try {
                     if (configurations.delete(pid)) {
-                        log.log(Level.INFO, "configuration " + Display.text(pid) + " deleted: its file "
-                                + Display.text(file) + " is gone");
+                        log.log(Level.INFO, "configuration " + ConfigValues.inLine(pid) + " deleted: its file "
+                                + ConfigValues.inLine(file) + " is gone");
                     }
                 } catch (IOException | RuntimeException e) {
-                    log.log(Level.WARNING, "configuration " + Display.text(pid) + " of the gone file "
-                            + Display.text(file) + " cannot be deleted: " + Display.text(e.toString()));
+                    log.log(Level.WARNING, "configuration " + ConfigValues.inLine(pid) + " of the gone file "
+                            + ConfigValues.inLine(file) + " cannot be deleted: " + ConfigValues.inLine(e.toString()));
                 }
             }
         });
@@ -120,7 +120,7 @@ final class ConfFiles {
      */
     void saved(Path file, byte[] content, Set<PosixFilePermission> permissions) {
         ConfFileName name = ConfFileName.of(file.getFileName().toString());
-        String shown = Display.text(Display.path(file, workingDirectory));
+        String shown = ConfigValues.inLine(Display.path(file, workingDirectory));
         if (name.isFactory() && name.name().isEmpty()) {
             log.log(Level.WARNING, shown + ": ignored: no link name after the '-' (" + NAMING + ")");
             return;
@@ -128,8 +128,8 @@ final class ConfFiles {
         String pid = name.configurationPid();
         Path owner = owners.putIfAbsent(pid, file);
         if (owner != null && !owner.equals(file)) {
-            log.log(Level.WARNING, shown + ": ignored: " + Display.text(Display.path(owner, workingDirectory))
-                    + " already configures " + Display.text(pid));
+            log.log(Level.WARNING, shown + ": ignored: " + ConfigValues.inLine(Display.path(owner, workingDirectory))
+                    + " already configures " + ConfigValues.inLine(pid));
             return;
         }
         FileState state = files.computeIfAbsent(file, created -> new FileState(name, shown));
@@ -143,7 +143,7 @@ final class ConfFiles {
             return;
         }
         for (CfgFile.Duplicate duplicate : cfg.duplicates()) {
-            log.log(Level.WARNING, shown + ": line " + duplicate.line() + ": " + Display.text(duplicate.key())
+            log.log(Level.WARNING, shown + ": line " + duplicate.line() + ": " + ConfigValues.inLine(duplicate.key())
                     + ": duplicate key (" + lines(duplicate.earlierLines()) + "); the last one counts");
         }
         Map<String, String> properties = cfg.properties();
@@ -153,12 +153,12 @@ final class ConfFiles {
             Configurations.Outcome outcome = configurations.apply(name, properties);
             state.applied = true;
             if (outcome != Configurations.Outcome.UNCHANGED) {
-                log.log(Level.INFO, shown + ": configuration " + Display.text(pid) + " "
+                log.log(Level.INFO, shown + ": configuration " + ConfigValues.inLine(pid) + " "
                         + outcome.name().toLowerCase(Locale.ROOT));
             }
         } catch (IOException | RuntimeException e) {
             log.log(Level.WARNING, shown + ": not applied: Configuration Admin failed: "
-                    + Display.text(e.toString())
+                    + ConfigValues.inLine(e.toString())
                     + (state.applied ? "; its previous version stays applied" : ""));
             return;
         }
@@ -174,7 +174,7 @@ final class ConfFiles {
      * @param why why, safe to log
      */
     void unreadable(Path file, String why) {
-        String shown = Display.text(Display.path(file, workingDirectory));
+        String shown = ConfigValues.inLine(Display.path(file, workingDirectory));
         FileState state = files.get(file);
         log.log(Level.WARNING, shown + ": cannot be read: " + why
                 + (state != null && state.applied ? "; its previous version stays applied" : "; not applied"));
@@ -193,14 +193,14 @@ final class ConfFiles {
             return; // ignored: another file configures that PID
         }
         owners.remove(pid);
-        String shown = state != null ? state.shown : Display.text(Display.path(file, workingDirectory));
+        String shown = state != null ? state.shown : ConfigValues.inLine(Display.path(file, workingDirectory));
         try {
             if (configurations.delete(pid)) {
-                log.log(Level.INFO, shown + ": deleted: configuration " + Display.text(pid) + " deleted");
+                log.log(Level.INFO, shown + ": deleted: configuration " + ConfigValues.inLine(pid) + " deleted");
             }
         } catch (IOException | RuntimeException e) {
-            log.log(Level.WARNING, shown + ": deleted, but its configuration " + Display.text(pid)
-                    + " cannot be deleted: " + Display.text(e.toString()));
+            log.log(Level.WARNING, shown + ": deleted, but its configuration " + ConfigValues.inLine(pid)
+                    + " cannot be deleted: " + ConfigValues.inLine(e.toString()));
         }
     }
 
@@ -212,7 +212,7 @@ final class ConfFiles {
      * @param kind what its name says it is
      */
     void ignored(Path file, ConfFileName.Kind kind) {
-        String shown = Display.text(Display.path(file, workingDirectory));
+        String shown = ConfigValues.inLine(Display.path(file, workingDirectory));
         switch (kind) {
             case NOTE -> log.log(Level.DEBUG, shown + ": a note, not read");
             case OTHER -> log.log(Level.INFO, shown + ": ignored: only *.cfg files are read");

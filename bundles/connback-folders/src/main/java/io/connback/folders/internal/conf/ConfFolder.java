@@ -1,5 +1,6 @@
 package io.connback.folders.internal.conf;
 
+import io.connback.config.ConfigValues;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.InvalidPathException;
@@ -165,13 +166,13 @@ public final class ConfFolder {
             try {
                 path = Path.of(folder);
             } catch (InvalidPathException e) {
-                LOG.log(Level.WARNING, FOLDERS_PROPERTY + ": " + Display.text(folder) + " is no path; not watched");
+                LOG.log(Level.WARNING, FOLDERS_PROPERTY + ": " + ConfigValues.inLine(folder) + " is no path; not watched");
                 continue;
             }
             if (path.isAbsolute()) {
                 folders.add(path.normalize());
             } else {
-                LOG.log(Level.WARNING, FOLDERS_PROPERTY + ": " + Display.text(folder)
+                LOG.log(Level.WARNING, FOLDERS_PROPERTY + ": " + ConfigValues.inLine(folder)
                         + " is not an absolute path; not watched");
             }
         }

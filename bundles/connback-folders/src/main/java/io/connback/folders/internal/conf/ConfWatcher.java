@@ -1,5 +1,6 @@
 package io.connback.folders.internal.conf;
 
+import io.connback.config.ConfigValues;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -256,13 +257,13 @@ final class ConfWatcher {
             if (!Files.isDirectory(folder)) {
                 keys.remove(folder);
                 if (missingFolders.add(folder)) {
-                    log.log(Level.WARNING, ConfFolder.FOLDERS_PROPERTY + ": " + Display.text(folder.toString())
+                    log.log(Level.WARNING, ConfFolder.FOLDERS_PROPERTY + ": " + ConfigValues.inLine(folder.toString())
                             + " is not a folder (yet); watching for it");
                 }
                 continue;
             }
             if (missingFolders.remove(folder)) {
-                log.log(Level.INFO, ConfFolder.FOLDERS_PROPERTY + ": " + Display.text(folder.toString())
+                log.log(Level.INFO, ConfFolder.FOLDERS_PROPERTY + ": " + ConfigValues.inLine(folder.toString())
                         + " is there now");
             }
             watch(folder);
@@ -361,7 +362,7 @@ final class ConfWatcher {
         } catch (IOException e) {
             unreadable.add(file);
             files.unreadable(file, e instanceof AccessDeniedException ? "permission denied"
-                    : Display.text(e.getClass().getSimpleName() + ": " + e.getMessage()));
+                    : ConfigValues.inLine(e.getClass().getSimpleName() + ": " + e.getMessage()));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.connback.folders.internal.conf;
 
+import io.connback.config.ConfigValues;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -24,9 +25,9 @@ class DisplayTest {
 
     @Test
     void plainTextIsShownAsIsAndTextThatCouldForgeALineIsQuoted() {
-        assertThat(Display.text("conf/io.connback.tcp-ünï.cfg")).isEqualTo("conf/io.connback.tcp-ünï.cfg");
-        assertThat(Display.text("conf/a\n2026-12-04 WARNING forged.cfg"))
+        assertThat(ConfigValues.inLine("conf/io.connback.tcp-ünï.cfg")).isEqualTo("conf/io.connback.tcp-ünï.cfg");
+        assertThat(ConfigValues.inLine("conf/a\n2026-12-04 WARNING forged.cfg"))
                 .isEqualTo("'conf/a\\n2026-12-04 WARNING forged.cfg'");
-        assertThat(Display.text("k".repeat(200))).startsWith("'kkk").endsWith("...' (200 characters)");
+        assertThat(ConfigValues.inLine("k".repeat(200))).startsWith("'kkk").endsWith("...' (200 characters)");
     }
 }
