@@ -8,8 +8,10 @@ import java.nio.ByteBuffer;
  * sensor that streams on its own, and for a meter that only speaks when asked (with a ping frame that asks). A
  * stricter matcher keeps a link whose device answers with errors, or whose line carries noise, from looking alive.
  *
- * <p>Matching frames are delivered to the frame listeners like any other. A matcher is called on the link's reader
- * thread and must be quick and must not throw.
+ * <p>Matching frames are delivered to the frame listeners like any other. The matchers made here are linear in the
+ * frame and run on the link's reader thread, so the heartbeat goes on while a frame listener is stuck. A matcher of
+ * the application's own making runs on the link's delivery thread, before the frame listeners (see
+ * {@link AbstractLink}); it should be quick and must not throw.
  *
  * <h2>Configuration syntax</h2>
  * {@code any}; {@code regex:<RE2 regular expression>}, see {@link #regex(String)}; or a byte string in the syntax of
