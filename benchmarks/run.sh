@@ -12,6 +12,9 @@
 #                                                  --window N (32) --rounds N (5)
 #   benchmarks/run.sh tcp-links [OPTIONS]          the scale run over the TCP connector, 1,000 links; the scale
 #                                                  run's OPTIONS
+#   benchmarks/run.sh isolation [OPTIONS]          20 TCP links' echo round trips while one link's frame listener
+#                                                  blocks: --links N (20) --block-seconds S (10)
+#                                                  --baseline-seconds S (5)
 #   benchmarks/run.sh hot-swap [OPTIONS]           Bundle.update() of the TCP connector bundle -> link connected
 #                                                  again, in an embedded Felix: --swaps N (20) --warmup-swaps N (3)
 #   benchmarks/run.sh broker-restart [OPTIONS]     200 MQTT clients through a Mosquitto restart: Connback with full
@@ -31,10 +34,10 @@ set -euo pipefail
 part="${1:-all}"
 case "$part" in
     all | jmh | serial) shift $(($# > 0 ? 1 : 0)) ;;
-    scale | replug | serial-throughput | tcp-links) shift ;;
+    scale | replug | serial-throughput | tcp-links | isolation) shift ;;
     hot-swap | broker-restart | cold-start) shift ;;
     *) echo "usage: $0 [all | jmh | scale [OPTIONS] | serial | replug [OPTIONS] | serial-throughput [OPTIONS]" \
-        "| tcp-links [OPTIONS] | hot-swap [OPTIONS] | broker-restart [OPTIONS] | cold-start [OPTIONS]]" >&2; exit 2 ;;
+        "| tcp-links [OPTIONS] | isolation [OPTIONS] | hot-swap [OPTIONS] | broker-restart [OPTIONS] | cold-start [OPTIONS]]" >&2; exit 2 ;;
 esac
 if [[ $# -gt 0 && "$part" =~ ^(all|jmh|serial)$ ]]; then
     echo "$0 $part takes no options" >&2; exit 2
@@ -80,6 +83,10 @@ fi
 
 if runs tcp-links; then
     java -cp "$jar" io.connback.benchmarks.ScaleRun --connector tcp --links 1000 "$@" | tee "$results/tcp-links.txt"
+fi
+
+if runs isolation; then
+    java -cp "$jar" io.connback.benchmarks.IsolationRun "$@" | tee "$results/isolation.txt"
 fi
 
 if runs hot-swap; then
