@@ -70,9 +70,9 @@ public abstract class AbstractLink implements Link {
     private final Runnable drainTask = this::drainDeliveries;
     private final List<FrameListener> listeners = new CopyOnWriteArrayList<>();
     /** Frames and framing errors for the delivery thread; the lock of the delivery hand-over. */
-    private final Deque<Delivery> pending = new ArrayDeque<>();
+    private final Deque<Delivery> pending = new ArrayDeque<>(1); // mostly empty: small until a burst
     /** Frames read while the link had no listener, the latest {@value #MAX_HELD_FRAMES}; guarded by pending. */
-    private final Deque<Delivery> held = new ArrayDeque<>();
+    private final Deque<Delivery> held = new ArrayDeque<>(1);
     private long pendingBytes; // guarded by pending
     private long heldBytes; // guarded by pending
     private boolean delivering; // guarded by pending: a drain task is queued or runs
