@@ -17,6 +17,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -48,7 +49,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>its frames queue, within {@link LinkSettings#maxQueuedBytes()}; beyond it newly read frames are dropped and
  *       counted ({@link #droppedFrames()}); the link stays open;
  *   <li>a call stuck for more than 5 s is logged once, at WARNING, with the link and the stack of the stuck thread,
- *       and its end at INFO, with the frames dropped meanwhile.
+ *       and its return at INFO; once the listeners caught up, the frames dropped meanwhile are logged at INFO.
  * </ul>
  */
 public abstract class AbstractLink implements Link {
@@ -120,7 +121,7 @@ public abstract class AbstractLink implements Link {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.connback = Objects.requireNonNull(connback, "connback");
         this.delivery = Objects.requireNonNull(delivery, "delivery");
-        this.watchdog = watchdog;
+        this.watchdog = Objects.requireNonNull(watchdog, "watchdog");
         this.decoder = new FrameDecoder(settings.framing(), settings.maxFrameSize(), new Dispatcher());
         PongMatcher matcher = settings.pongMatcher();
         this.everyByteIsHeartbeat = matcher == PongMatcher.any();
@@ -357,12 +358,11 @@ public abstract class AbstractLink implements Link {
     /** The delivery task: runs the listeners for the queued frames, in order, until none is left. */
     private void drainDeliveries() {
         deliveryThread = Thread.currentThread();
-        if (watchdog != null) {
-            watchdog.started(this);
-        }
+        watchdog.started(this);
         try {
             while (true) {
                 Delivery next;
+                long droppedMeanwhile = 0;
                 synchronized (pending) {
                     boolean listening = !listeners.isEmpty();
                     next = listening ? held.poll() : null;
@@ -372,27 +372,41 @@ public abstract class AbstractLink implements Link {
                         next = pending.poll();
                         if (next == null) {
                             delivering = false;
-                            return;
-                        }
-                        pendingBytes -= next.size();
-                        if (!listening && !next.toMatch()) {
-                            hold(next); // the last listener left meanwhile
-                            continue;
+                            droppedMeanwhile = droppedSinceReported;
+                            droppedSinceReported = 0;
+                        } else {
+                            pendingBytes -= next.size();
+                            if (!listening && !next.toMatch()) {
+                                hold(next); // the last listener left meanwhile
+                                continue;
+                            }
                         }
                     }
                 }
-                callStartedNanos = System.nanoTime();
+                if (next == null) {
+                    reportCaughtUp(droppedMeanwhile);
+                    return;
+                }
+                long started = System.nanoTime();
+                callStartedNanos = started;
                 run(next);
                 callStartedNanos = 0;
                 if (stuckReported) {
-                    reportUnstuck();
+                    stuckReported = false;
+                    LOG.log(Level.INFO, () -> this + ": the stuck frame listener or pong matcher returned after "
+                            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
                 }
             }
         } finally {
             callStartedNanos = 0;
-            if (watchdog != null) {
-                watchdog.finished(this);
-            }
+            watchdog.finished(this);
+        }
+    }
+
+    private void reportCaughtUp(long dropped) {
+        if (dropped > 0) {
+            LOG.log(Level.INFO, () -> this + ": the frame listeners caught up; " + dropped + " frames were dropped "
+                    + "meanwhile (" + droppedFrames() + " since the link opened)");
         }
     }
 
@@ -438,17 +452,6 @@ public abstract class AbstractLink implements Link {
         }
         stuckReported = true;
         DeliveryWatchdog.reportStuck(this, thread, now - started);
-    }
-
-    private void reportUnstuck() {
-        stuckReported = false;
-        long dropped;
-        synchronized (pending) {
-            dropped = droppedSinceReported;
-            droppedSinceReported = 0;
-        }
-        LOG.log(Level.INFO, () -> this + ": the frame listeners run again; " + dropped + " frames were dropped "
-                + "while they were stuck");
     }
 
     /** Receives the decoder's output on the reader's thread. */

@@ -101,6 +101,8 @@ class DeliveryIsolationTest {
 
         Await.until("the queued frames", TIMEOUT, () -> frames.size() == 4);
         assertThat(frames).containsExactly("frame-0000", "frame-0001", "frame-0002", "frame-0003");
+        Await.until("the INFO that counts the drops", TIMEOUT, () -> log.at(Level.INFO).stream()
+                .anyMatch(r -> r.getMessage().contains("caught up; 3 frames were dropped")));
         assertThat(link.isOpen()).isTrue();
         link.read("frame-0007");
         Await.until("a frame after the drops", TIMEOUT, () -> frames.size() == 5);
@@ -121,8 +123,8 @@ class DeliveryIsolationTest {
         Await.until("a WARNING", TIMEOUT, () -> !log.at(Level.WARNING).isEmpty());
         sleepPastSeveralWatchdogTicks();
         release.countDown();
-        Await.until("the INFO once it runs again", TIMEOUT,
-                () -> log.at(Level.INFO).stream().anyMatch(r -> r.getMessage().contains("run again")));
+        Await.until("the INFO once it returned", TIMEOUT,
+                () -> log.at(Level.INFO).stream().anyMatch(r -> r.getMessage().contains("returned after")));
 
         assertThat(log.at(Level.WARNING)).singleElement().satisfies(warning -> {
             assertThat(warning.getMessage()).contains("meter7").contains("test-delivery-");
