@@ -15,10 +15,12 @@
 #   benchmarks/run.sh isolation [OPTIONS]          20 TCP links' echo round trips while one link's frame listener
 #                                                  blocks: --links N (20) --block-seconds S (10)
 #                                                  --baseline-seconds S (5)
-#   benchmarks/run.sh soak                         the soak and chaos suites, about 5 minutes: 1,000 kill/restart
-#                                                  cycles of a local server under 100 TCP links, then 60 s of
-#                                                  chaos across 500 Connbacks; exits non-zero on a violation
-#   benchmarks/run.sh soak-short                   the same, shorter (100 cycles, 20 s of chaos), for .ci/run
+#   benchmarks/run.sh soak                         the soak and chaos suites, about 4 minutes: 1,000 kill/restart
+#                                                  cycles of a local server under 100 TCP links, 60 s of chaos
+#                                                  across 500 Connbacks, 10 s of each bad peer beside 10 healthy
+#                                                  links; exits non-zero on a violation
+#   benchmarks/run.sh soak-short                   the same, shorter (100 cycles, 20 s of chaos, 3 s per bad
+#                                                  peer), for .ci/run
 #   benchmarks/run.sh hot-swap [OPTIONS]           Bundle.update() of the TCP connector bundle -> link connected
 #                                                  again, in an embedded Felix: --swaps N (20) --warmup-swaps N (3)
 #   benchmarks/run.sh broker-restart [OPTIONS]     200 MQTT clients through a Mosquitto restart: Connback with full
@@ -66,9 +68,11 @@ runs() {
 
 # the suites are pass/fail, not figures: they run only when asked for, never in "all"
 if [[ "$part" == soak || "$part" == soak-short ]]; then
-    if [[ "$part" == soak ]]; then cycles=1000 chaos_seconds=60; else cycles=100 chaos_seconds=20; fi
+    if [[ "$part" == soak ]]; then cycles=1000 chaos_seconds=60 bad_input_seconds=10
+    else cycles=100 chaos_seconds=20 bad_input_seconds=3; fi
     java -cp "$jar" io.connback.benchmarks.SoakRun --cycles "$cycles" | tee "$results/$part-kill-restart.txt"
     java -cp "$jar" io.connback.benchmarks.ChaosRun --seconds "$chaos_seconds" | tee "$results/$part-chaos.txt"
+    java -Xmx128m -cp "$jar" io.connback.benchmarks.BadInputRun --seconds "$bad_input_seconds" | tee "$results/$part-bad-input.txt"
     exit 0
 fi
 
