@@ -12,6 +12,15 @@
 #                                                  --window N (32) --rounds N (5)
 #   benchmarks/run.sh tcp-links [OPTIONS]          the scale run over the TCP connector, 1,000 links; the scale
 #                                                  run's OPTIONS
+#   benchmarks/run.sh isolation [OPTIONS]          20 TCP links' echo round trips while one link's frame listener
+#                                                  blocks: --links N (20) --block-seconds S (10)
+#                                                  --baseline-seconds S (5)
+#   benchmarks/run.sh soak                         the soak and chaos suites, about 4 minutes: 1,000 kill/restart
+#                                                  cycles of a local server under 100 TCP links, 60 s of chaos
+#                                                  across 500 Connbacks, 10 s of each bad peer beside 10 healthy
+#                                                  links; exits non-zero on a violation
+#   benchmarks/run.sh soak-short                   the same, shorter (100 cycles, 20 s of chaos, 3 s per bad
+#                                                  peer), for .ci/run
 #   benchmarks/run.sh hot-swap [OPTIONS]           Bundle.update() of the TCP connector bundle -> link connected
 #                                                  again, in an embedded Felix: --swaps N (20) --warmup-swaps N (3)
 #   benchmarks/run.sh broker-restart [OPTIONS]     200 MQTT clients through a Mosquitto restart: Connback with full
@@ -30,13 +39,13 @@ set -euo pipefail
 
 part="${1:-all}"
 case "$part" in
-    all | jmh | serial) shift $(($# > 0 ? 1 : 0)) ;;
-    scale | replug | serial-throughput | tcp-links) shift ;;
+    all | jmh | serial | soak | soak-short) shift $(($# > 0 ? 1 : 0)) ;;
+    scale | replug | serial-throughput | tcp-links | isolation) shift ;;
     hot-swap | broker-restart | cold-start) shift ;;
     *) echo "usage: $0 [all | jmh | scale [OPTIONS] | serial | replug [OPTIONS] | serial-throughput [OPTIONS]" \
-        "| tcp-links [OPTIONS] | hot-swap [OPTIONS] | broker-restart [OPTIONS] | cold-start [OPTIONS]]" >&2; exit 2 ;;
+        "| tcp-links [OPTIONS] | isolation [OPTIONS] | soak | soak-short | hot-swap [OPTIONS] | broker-restart [OPTIONS] | cold-start [OPTIONS]]" >&2; exit 2 ;;
 esac
-if [[ $# -gt 0 && "$part" =~ ^(all|jmh|serial)$ ]]; then
+if [[ $# -gt 0 && "$part" =~ ^(all|jmh|serial|soak|soak-short)$ ]]; then
     echo "$0 $part takes no options" >&2; exit 2
 fi
 
@@ -56,6 +65,16 @@ java -version 2>&1 | sed 's/^/# /'
 runs() {
     [[ "$part" == all || " $* " == *" $part "* ]]
 }
+
+# the suites are pass/fail, not figures: they run only when asked for, never in "all"
+if [[ "$part" == soak || "$part" == soak-short ]]; then
+    if [[ "$part" == soak ]]; then cycles=1000 chaos_seconds=60 bad_input_seconds=10
+    else cycles=100 chaos_seconds=20 bad_input_seconds=3; fi
+    java -cp "$jar" io.connback.benchmarks.SoakRun --cycles "$cycles" | tee "$results/$part-kill-restart.txt"
+    java -cp "$jar" io.connback.benchmarks.ChaosRun --seconds "$chaos_seconds" | tee "$results/$part-chaos.txt"
+    java -Xmx128m -cp "$jar" io.connback.benchmarks.BadInputRun --seconds "$bad_input_seconds" | tee "$results/$part-bad-input.txt"
+    exit 0
+fi
 
 if runs jmh; then
     # modest settings for a 2-core machine; -t 2 makes two threads hit the same Connback
@@ -80,6 +99,10 @@ fi
 
 if runs tcp-links; then
     java -cp "$jar" io.connback.benchmarks.ScaleRun --connector tcp --links 1000 "$@" | tee "$results/tcp-links.txt"
+fi
+
+if runs isolation; then
+    java -cp "$jar" io.connback.benchmarks.IsolationRun "$@" | tee "$results/isolation.txt"
 fi
 
 if runs hot-swap; then

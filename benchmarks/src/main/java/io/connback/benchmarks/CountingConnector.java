@@ -42,6 +42,11 @@ final class CountingConnector<T> implements Connector<T> {
     }
 
     @Override
+    public boolean isNonBlocking() {
+        return delegate.isNonBlocking();
+    }
+
+    @Override
     public String toString() {
         return delegate.toString();
     }

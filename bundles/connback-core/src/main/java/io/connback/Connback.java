@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -25,9 +26,20 @@ import java.util.function.Consumer;
  * <h2>Threading</h2>
  * Every method may be called from any thread, including from inside a listener. The state machine is an actor: public
  * methods post a message, and the messages of one Connback are processed one at a time, in order, on the worker
- * threads of {@link ConnbackOptions#scheduler()}. Listeners and the connector are called from there, never
- * concurrently for one Connback and never while a lock is held. {@link #feedHeartbeat()} and
- * {@link #reschedulePingTimer()} only write a timestamp.
+ * threads of {@link ConnbackOptions#scheduler()}. Listeners are called from there, never concurrently for one
+ * Connback and never while a lock is held. {@link #feedHeartbeat()} and {@link #reschedulePingTimer()} only write a
+ * timestamp.
+ *
+ * <p>The connector is called on {@link ConnbackOptions#connectorExecutor()} (unless it {@linkplain
+ * Connector#isNonBlocking() never blocks}), one call at a time per Connback, in the order the actor asked, never
+ * while a lock is held; the actor never waits for a call to return. A connector whose
+ * {@code connect}, {@code close} or {@code ping} blocks therefore holds up its own Connback's calls only: the connect
+ * timeout still fails the attempt, the keepalive still closes a dead link, and {@link #end()} still ends at once (the
+ * close runs when the connector returns; {@link #whenEnded()} waits for it for at most
+ * {@value #CONNECTOR_WAIT_ON_END_MILLIS} ms). Closes and errors the connector feeds
+ * ({@link #feedClose(Object, boolean)}, {@link #feedError(Object, Throwable)} and the unscoped forms) pass through the
+ * same queue as its calls, so that the outcome of a {@code connect} reaches the actor before what the connector fed
+ * during it.
  *
  * <h2>Life cycle</h2>
  * {@link ConnectionState#CONNECTING} (from creation) -&gt; {@link ConnectionState#CONNECTED} -&gt;
@@ -57,10 +69,16 @@ public final class Connback<T> implements AutoCloseable {
     /** Commands (feeds, reconnect) waiting in the mailbox beyond which new ones are dropped and logged. */
     static final int MAX_QUEUED_COMMANDS = 1024;
 
+    /** How long {@link #whenEnded()} waits for the connector's calls (its close) once ended. */
+    static final long CONNECTOR_WAIT_ON_END_MILLIS = 1000;
+
     private final Connector<T> connector;
     private final ConnbackOptions options;
     private final ConnbackScheduler scheduler;
     private final SerialExecutor actor;
+    /** The connector's calls and feeds, in order, one at a time, off the actor. */
+    private final SerialExecutor connectorCalls;
+    private final ReconnectBudget budget;
     private final List<ConnbackListener<? super T>> listeners = new CopyOnWriteArrayList<>();
     private final long keepaliveNanos;
     private final long deadAfterNanos;
@@ -71,6 +89,7 @@ public final class Connback<T> implements AutoCloseable {
     // Written by the actor only; volatile so that the queries below read them from any thread.
     private volatile ConnectionState state = ConnectionState.CONNECTING;
     private volatile boolean connecting = true;
+    private volatile boolean waitingForBudget;
     private volatile T client;
     private volatile CompletableFuture<Void> ended = new CompletableFuture<>();
 
@@ -98,6 +117,9 @@ public final class Connback<T> implements AutoCloseable {
         this.options = Objects.requireNonNull(options, "options");
         this.scheduler = options.scheduler();
         this.actor = new SerialExecutor(scheduler::execute);
+        this.connectorCalls = new SerialExecutor(connector.isNonBlocking() ? Runnable::run
+                : options.connectorExecutor());
+        this.budget = options.reconnectBudget().orElse(null);
         this.keepaliveNanos = options.keepalive().toNanos();
         this.deadAfterNanos = keepaliveNanos + keepaliveNanos / 5 * 2;
         this.forcedPingAfterNanos = keepaliveNanos + keepaliveNanos / 5;
@@ -283,8 +305,9 @@ public final class Connback<T> implements AutoCloseable {
     }
 
     /**
-     * Cuts a backoff wait short: if waiting between attempts, starts the next attempt now; in any other state, does
-     * nothing. Made for hot-plug watchers and network-change signals ("the device is back"), which may fire at any
+     * Cuts a backoff wait short: if waiting between attempts, starts the next attempt now (a wait for the
+     * {@linkplain ConnbackOptions#reconnectBudget() reconnect budget}'s token is not cut short); in any other state,
+     * does nothing. Made for hot-plug watchers and network-change signals ("the device is back"), which may fire at any
      * time without knowing the link's state.
      */
     public void retryNow() {
@@ -322,7 +345,8 @@ public final class Connback<T> implements AutoCloseable {
     }
 
     /**
-     * A stage completed when the ending in progress (or the next one) completes. After {@link #reconnect()} restarts
+     * A stage completed when the ending in progress (or the next one) completes: once ENDED, when the connector's
+     * close has returned, or {@value #CONNECTOR_WAIT_ON_END_MILLIS} ms after, if it hangs. After {@link #reconnect()} restarts
      * an ended Connback, this returns a new stage.
      *
      * @return a stage completed once ended
@@ -349,7 +373,7 @@ public final class Connback<T> implements AutoCloseable {
      */
     public void feedError(Throwable error) {
         Objects.requireNonNull(error, "error");
-        submitCommand(() -> doFeedError(error));
+        submitFeed(() -> doFeedError(error));
     }
 
     /**
@@ -363,7 +387,7 @@ public final class Connback<T> implements AutoCloseable {
     public void feedError(T client, Throwable error) {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(error, "error");
-        submitCommand(() -> {
+        submitFeed(() -> {
             if (this.client == client) {
                 doFeedError(error);
             }
@@ -378,7 +402,7 @@ public final class Connback<T> implements AutoCloseable {
      */
     public void feedClose(T client, boolean hasError) {
         Objects.requireNonNull(client, "client");
-        submitCommand(() -> {
+        submitFeed(() -> {
             if (this.client == client) {
                 doFeedClose(hasError);
             }
@@ -397,7 +421,7 @@ public final class Connback<T> implements AutoCloseable {
      * @param hasError whether it closed because of an error
      */
     public void feedClose(boolean hasError) {
-        submitCommand(() -> doFeedClose(hasError));
+        submitFeed(() -> doFeedClose(hasError));
     }
 
     /** Reports a sign of life from the peer (any inbound data, a pong). Costs a timestamp; call it freely. */
@@ -480,9 +504,20 @@ public final class Connback<T> implements AutoCloseable {
         return state == ConnectionState.ENDED;
     }
 
+    /**
+     * Whether the next attempt waits for a token of the {@link ConnbackOptions#reconnectBudget() reconnect budget}:
+     * the backoff delay is over, but the Connbacks sharing the budget have used up its rate.
+     *
+     * @return {@code true} while waiting for a token
+     */
+    public boolean isWaitingForReconnectBudget() {
+        return waitingForBudget;
+    }
+
     @Override
     public String toString() {
-        return "Connback[" + state() + ", " + connector + "]";
+        return "Connback[" + state() + (waitingForBudget ? " (waiting for the reconnect budget)" : "") + ", "
+                + connector + "]";
     }
 
     // ---------------------------------------------------------------- the actor's messages
@@ -503,6 +538,11 @@ public final class Connback<T> implements AutoCloseable {
             }
             command.run();
         });
+    }
+
+    /** Posts a feed of the connector to the actor behind the connector's calls asked so far (see the class doc). */
+    private void submitFeed(Runnable feed) {
+        connectorCalls.execute(() -> submitCommand(feed));
     }
 
     /**
@@ -529,10 +569,10 @@ public final class Connback<T> implements AutoCloseable {
         long delay = Math.max(0, nextDelayNanos());
         emit(Event.BACKOFF, new NextAttempt(attemptsSinceStable + 1, Duration.ofNanos(delay)));
         if (delay == 0) {
-            startAttempt(token);
+            beginAttempt(token);
             return;
         }
-        RetryWait wait = new RetryWait(token);
+        RetryWait wait = new RetryWait(token, false);
         retryWait = wait;
         wait.timer = scheduler.schedule(fromTimer(() -> retryDue(wait)), delay);
     }
@@ -540,8 +580,32 @@ public final class Connback<T> implements AutoCloseable {
     private void retryDue(RetryWait due) {
         if (retryWait == due) {
             retryWait = null;
-            startAttempt(due.token);
+            if (due.forBudget) {
+                waitingForBudget = false;
+                startAttempt(due.token);
+            } else {
+                beginAttempt(due.token);
+            }
         }
+    }
+
+    /** Starts an attempt once the reconnect budget, if any, has a token for it. */
+    private void beginAttempt(CancellationToken token) {
+        if (budget == null || endPending()) {
+            startAttempt(token);
+            return;
+        }
+        long wait = budget.reserve(scheduler.nanoTime());
+        if (wait <= 0) {
+            startAttempt(token);
+            return;
+        }
+        LOG.log(Level.DEBUG, () -> this + ": waiting " + TimeUnit.NANOSECONDS.toMillis(wait)
+                + " ms for a token of " + budget);
+        waitingForBudget = true;
+        RetryWait forToken = new RetryWait(token, true);
+        retryWait = forToken;
+        forToken.timer = scheduler.schedule(fromTimer(() -> retryDue(forToken)), wait);
     }
 
     private long nextDelayNanos() {
@@ -573,31 +637,28 @@ public final class Connback<T> implements AutoCloseable {
                     () -> abandonAttempt(current, new ConnectTimeoutException(options.connectTimeout()))),
                     connectTimeoutNanos);
         }
+        connectorCalls.execute(() -> connect(current));
+    }
+
+    /** Calls the connector for an attempt, on the connector's queue; skips an attempt abandoned meanwhile. */
+    private void connect(Attempt current) {
+        if (current.over) {
+            return;
+        }
         CompletionStage<T> stage;
         try {
             stage = connector.connect(this, current.source.token());
         } catch (RuntimeException | Error e) {
-            attemptFailed(current, e);
+            actor.execute(() -> attemptCompleted(current, null, e));
             return;
         }
         if (stage == null) {
-            attemptFailed(current, new NullPointerException(connector + " returned no stage from connect"));
+            actor.execute(() -> attemptCompleted(current, null,
+                    new NullPointerException(connector + " returned no stage from connect")));
             return;
         }
-        // A stage that is already complete runs the callback right here, on the actor: handle it in this same turn,
-        // because the connector may already have fed events (a close) that queue behind it and concern this client.
-        Thread actorThread = Thread.currentThread();
-        stage.whenComplete((connected, error) -> {
-            if (Thread.currentThread() == actorThread && current.starting) {
-                current.completedInline = () -> attemptCompleted(current, connected, error);
-            } else {
-                actor.execute(() -> attemptCompleted(current, connected, error));
-            }
-        });
-        current.starting = false;
-        if (current.completedInline != null) {
-            current.completedInline.run();
-        }
+        // a stage already complete posts its outcome here, before the feeds the connector made during connect
+        stage.whenComplete((connected, error) -> actor.execute(() -> attemptCompleted(current, connected, error)));
     }
 
     private void abandonAttempt(Attempt abandoned, Throwable reason) {
@@ -732,14 +793,14 @@ public final class Connback<T> implements AutoCloseable {
             }
             default -> cancelRetryWait();
         }
-        startAttempt(token);
+        beginAttempt(token);
     }
 
     private void doRetryNow() {
         RetryWait waiting = retryWait;
-        if (waiting != null && !endPending()) {
+        if (waiting != null && !waiting.forBudget && !endPending()) {
             cancelRetryWait();
-            startAttempt(waiting.token);
+            beginAttempt(waiting.token);
         }
     }
 
@@ -767,11 +828,28 @@ public final class Connback<T> implements AutoCloseable {
             }
             state = ConnectionState.ENDED;
             emit(Event.END, null);
-            ended.complete(null);
+            completeAfterConnectorCalls(ended);
         } finally {
             endingInProgress = false;
             pendingEnds.decrementAndGet();
         }
+    }
+
+    /**
+     * Completes the ending's stage once the connector's calls asked so far (the close) have returned, or after
+     * {@value #CONNECTOR_WAIT_ON_END_MILLIS} ms if they hang.
+     */
+    private void completeAfterConnectorCalls(CompletableFuture<Void> ending) {
+        ConnbackScheduler.Cancellable deadline = scheduler.schedule(() -> {
+            if (ending.complete(null)) {
+                LOG.log(Level.WARNING, () -> this + ": the connector's calls have not returned "
+                        + CONNECTOR_WAIT_ON_END_MILLIS + " ms after the end; ended without waiting for them");
+            }
+        }, TimeUnit.MILLISECONDS.toNanos(CONNECTOR_WAIT_ON_END_MILLIS));
+        connectorCalls.execute(() -> {
+            ending.complete(null);
+            deadline.cancel();
+        });
     }
 
     private void resetBackoff() {
@@ -783,6 +861,7 @@ public final class Connback<T> implements AutoCloseable {
         if (retryWait != null) {
             retryWait.timer.cancel();
             retryWait = null;
+            waitingForBudget = false;
         }
     }
 
@@ -823,14 +902,7 @@ public final class Connback<T> implements AutoCloseable {
         if (now - pingDue >= 0) {
             lastOutboundNanos = now;
             lastPingNanos = now;
-            try {
-                connector.ping(client);
-            } catch (Exception | Error e) {
-                keepaliveTimer = null;
-                emit(Event.ERROR, e);
-                connectionLost(true);
-                return;
-            }
+            ping(client);
             pingDue = now + keepaliveNanos;
         }
         // wake at the next ping due or at the dead-link deadline, whichever comes first
@@ -841,15 +913,34 @@ public final class Connback<T> implements AutoCloseable {
 
     // ---------------------------------------------------------------- foreign calls
 
+    /** Asks the connector to close a client, on the connector's queue; the actor goes on at once. */
     private void closeClient(T closing, boolean force) {
         if (closing == null) {
             return;
         }
-        try {
-            connector.close(closing, force);
-        } catch (Exception | Error e) {
-            LOG.log(Level.WARNING, () -> this + ": closing " + closing + " failed", e);
-        }
+        connectorCalls.execute(() -> {
+            try {
+                connector.close(closing, force);
+            } catch (Exception | Error e) {
+                LOG.log(Level.WARNING, () -> this + ": closing " + closing + " failed", e);
+            }
+        });
+    }
+
+    /** Asks the connector to ping, on the connector's queue; a ping that throws loses the connection it pinged. */
+    private void ping(T pinged) {
+        connectorCalls.execute(() -> {
+            try {
+                connector.ping(pinged);
+            } catch (Exception | Error e) {
+                actor.execute(() -> {
+                    if (client == pinged && !endPending()) {
+                        emit(Event.ERROR, e);
+                        connectionLost(true);
+                    }
+                });
+            }
+        });
     }
 
     private void emit(Event event, Object argument) {
@@ -884,12 +975,12 @@ public final class Connback<T> implements AutoCloseable {
         final CancellationTokenSource source = new CancellationTokenSource();
         ConnbackScheduler.Cancellable timeout;
         Subscription userCancellation;
-        // while the actor registers the completion callback; written and read by the actor thread only
-        boolean starting = true;
-        Runnable completedInline;
+        /** Set by the actor once the attempt succeeded, failed or was abandoned; read on the connector's queue. */
+        volatile boolean over;
 
         /** The attempt is over: its timer and its hook on the caller's token go. */
         void finish() {
+            over = true;
             if (timeout != null) {
                 timeout.cancel();
                 timeout = null;
@@ -901,10 +992,13 @@ public final class Connback<T> implements AutoCloseable {
     /** A backoff wait before the next attempt; identity tells the current wait from a cancelled one. */
     private static final class RetryWait {
         final CancellationToken token;
+        /** Waiting for a token of the reconnect budget, after the backoff delay. */
+        final boolean forBudget;
         ConnbackScheduler.Cancellable timer;
 
-        RetryWait(CancellationToken token) {
+        RetryWait(CancellationToken token, boolean forBudget) {
             this.token = token;
+            this.forBudget = forBudget;
         }
     }
 

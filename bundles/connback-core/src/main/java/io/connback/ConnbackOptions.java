@@ -4,11 +4,14 @@ import io.connback.backoff.BackoffParameters;
 import io.connback.backoff.BackoffStrategy;
 import io.connback.backoff.Jitter;
 import io.connback.config.ConfigValues;
+import io.connback.internal.ConnectorThreads;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 
@@ -49,6 +52,8 @@ public final class ConnbackOptions {
     private final Duration stableAfter;
     private final ConnbackScheduler scheduler;
     private final RandomGenerator random;
+    private final Executor connectorExecutor; // null: the default that goes with the scheduler
+    private final ReconnectBudget reconnectBudget; // null: none
 
     private ConnbackOptions(Builder b) {
         keepalive = checked("keepalive", b.keepalive, Duration.ZERO);
@@ -74,6 +79,8 @@ public final class ConnbackOptions {
         stableAfter = checked("stableAfter", b.stableAfter, Duration.ZERO);
         scheduler = Objects.requireNonNull(b.scheduler, "scheduler");
         random = Objects.requireNonNull(b.random, "random");
+        connectorExecutor = b.connectorExecutor;
+        reconnectBudget = b.reconnectBudget;
     }
 
     /**
@@ -133,6 +140,8 @@ public final class ConnbackOptions {
         b.stableAfter = stableAfter;
         b.scheduler = scheduler;
         b.random = random;
+        b.connectorExecutor = connectorExecutor;
+        b.reconnectBudget = reconnectBudget;
         return b;
     }
 
@@ -258,6 +267,32 @@ public final class ConnbackOptions {
     }
 
     /**
+     * Where the connector's {@code connect}, {@code close} and {@code ping} run, one call at a time per Connback (see
+     * {@link Connback}). By default: with the {@linkplain ConnbackScheduler#shared() shared scheduler}, threads that
+     * all Connbacks share and that grow rather than let a blocked call hold up another Connback's (named
+     * {@code connback-connector-N}, at most 64, idle ones end after 5 s); with another scheduler, that scheduler's
+     * {@link ConnbackScheduler#execute(Runnable)}, so that a test in virtual time runs them in virtual time too.
+     *
+     * @return the executor
+     */
+    public Executor connectorExecutor() {
+        if (connectorExecutor != null) {
+            return connectorExecutor;
+        }
+        return scheduler == ConnbackScheduler.shared() ? ConnectorThreads.SHARED : scheduler::execute;
+    }
+
+    /**
+     * The reconnect budget that this Connback's attempts take tokens from, shared with the other Connbacks that use
+     * it; none by default.
+     *
+     * @return the budget, or empty
+     */
+    public Optional<ReconnectBudget> reconnectBudget() {
+        return Optional.ofNullable(reconnectBudget);
+    }
+
+    /**
      * The parameters handed to the backoff strategy.
      *
      * @return initial delay, maximum delay and factor
@@ -289,13 +324,15 @@ public final class ConnbackOptions {
                 && retry.equals(o.retry)
                 && stableAfter.equals(o.stableAfter)
                 && scheduler.equals(o.scheduler)
-                && random.equals(o.random);
+                && random.equals(o.random)
+                && Objects.equals(connectorExecutor, o.connectorExecutor)
+                && Objects.equals(reconnectBudget, o.reconnectBudget);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(keepalive, connectTimeout, strategy, jitter, initialDelay, maxDelay, maxAttempts, factor,
-                delayFirstAttempt, retry, stableAfter, scheduler, random);
+                delayFirstAttempt, retry, stableAfter, scheduler, random, connectorExecutor, reconnectBudget);
     }
 
     /**
@@ -375,6 +412,8 @@ public final class ConnbackOptions {
         private Duration stableAfter = Duration.ofSeconds(10);
         private ConnbackScheduler scheduler = ConnbackScheduler.shared();
         private RandomGenerator random = THREAD_LOCAL_RANDOM;
+        private Executor connectorExecutor;
+        private ReconnectBudget reconnectBudget;
 
         private Builder() {}
 
@@ -519,6 +558,29 @@ public final class ConnbackOptions {
          */
         public Builder random(RandomGenerator random) {
             this.random = random;
+            return this;
+        }
+
+        /**
+         * Sets where the connector's calls run; see {@link ConnbackOptions#connectorExecutor()} for the default.
+         *
+         * @param connectorExecutor runs the calls; it should not run them on the calling thread (the Connback's
+         *     worker), or a blocking connector holds that worker up
+         * @return this builder
+         */
+        public Builder connectorExecutor(Executor connectorExecutor) {
+            this.connectorExecutor = Objects.requireNonNull(connectorExecutor, "connectorExecutor");
+            return this;
+        }
+
+        /**
+         * Makes the attempts take tokens from a reconnect budget shared with other Connbacks. Default: none.
+         *
+         * @param reconnectBudget the budget, or {@code null} for none
+         * @return this builder
+         */
+        public Builder reconnectBudget(ReconnectBudget reconnectBudget) {
+            this.reconnectBudget = reconnectBudget;
             return this;
         }
 

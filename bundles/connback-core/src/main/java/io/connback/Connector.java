@@ -6,9 +6,12 @@ import java.util.concurrent.CompletionStage;
  * Opens, closes and pings the client of one kind of link (a socket, a serial port, an MQTT client...) on behalf of a
  * {@link Connback}, which decides when to do each.
  *
- * <p>Every method is called on a Connback worker thread, one call at a time per Connback, never while Connback holds a
- * lock. None may block for long: an implementation starts the work and completes the returned stage later (NIO, an
- * asynchronous client, or a small bounded pool of its own for blocking libraries).
+ * <p>The methods are called one at a time per Connback, in the order Connback decides them, never while it holds a
+ * lock: on {@link ConnbackOptions#connectorExecutor()}, or, for a connector that {@linkplain #isNonBlocking() never
+ * blocks}, on whichever Connback thread (a worker, or a thread feeding it) gets to them first. An implementation
+ * should start the work and complete the returned stage later (NIO, an asynchronous client, or a small bounded pool
+ * of its own for blocking libraries). One that blocks anyway holds up its own Connback only: Connback never waits for
+ * a call to return, so its connect timeout still fires and {@link Connback#end()} still ends.
  *
  * @param <T> the client type, e.g. a socket channel or a link
  */
@@ -47,4 +50,16 @@ public interface Connector<T> {
      * @throws Exception if the probe could not be sent; it is reported as an error and the link is closed
      */
     default void ping(T client) throws Exception {}
+
+    /**
+     * Whether {@link #connect}, {@link #close} and {@link #ping} always return at once, never waiting for I/O, a lock
+     * held for long or foreign code. Connback calls such a connector right on its own threads, saving a thread
+     * hand-off per call (one per keepalive ping); it calls any other on {@link ConnbackOptions#connectorExecutor()}.
+     * A connector that says so and blocks anyway holds up the Connback threads that all links share.
+     *
+     * @return {@code false} by default
+     */
+    default boolean isNonBlocking() {
+        return false;
+    }
 }

@@ -240,6 +240,7 @@ class ConnbackConcurrencyTest {
         Set<String> listenerThreads = ConcurrentHashMap.newKeySet();
         FakeConnector connector = new FakeConnector(FakeConnector.Outcome.SUCCEED);
         connector.answerPings();
+        connector.declareNonBlocking(); // called on the shared workers: no connector thread, no hand-off per ping
         ConnbackOptions options = ConnbackOptions.builder().keepalive(Duration.ofSeconds(1)).build();
         List<Connback<Client>> connbacks = new ArrayList<>();
         AtomicInteger connected = new AtomicInteger();

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A scripted {@link Connector}: each connect takes the next outcome from a script (or the default outcome), and every
  * call is recorded. Thread-safe.
  */
-final class FakeConnector implements Connector<FakeConnector.Client> {
+class FakeConnector implements Connector<FakeConnector.Client> {
 
     /** A client with a number, so tests can tell connections apart. */
     record Client(int id) {}
@@ -41,6 +41,7 @@ final class FakeConnector implements Connector<FakeConnector.Client> {
     private final List<Long> connectTimes = Collections.synchronizedList(new ArrayList<>());
     private volatile RuntimeException pingFailure;
     private volatile boolean peerAnswersPings;
+    private volatile boolean nonBlocking;
 
     FakeConnector(Outcome defaultOutcome) {
         this.defaultOutcome = defaultOutcome;
@@ -58,6 +59,16 @@ final class FakeConnector implements Connector<FakeConnector.Client> {
     /** The peer answers each ping at once: the ping feeds a heartbeat. */
     void answerPings() {
         peerAnswersPings = true;
+    }
+
+    /** Declares the connector {@linkplain Connector#isNonBlocking() non-blocking}, as the product's connectors are. */
+    void declareNonBlocking() {
+        nonBlocking = true;
+    }
+
+    @Override
+    public boolean isNonBlocking() {
+        return nonBlocking;
     }
 
     void failPings(RuntimeException failure) {

@@ -16,9 +16,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 /**
  * The part of a {@link Link} that every connector shares: the frame listeners, the {@link FrameDecoder}, the heartbeat
@@ -38,9 +39,18 @@ import java.util.function.Consumer;
  * <h2>Threading</h2>
  * {@link #received(ByteBuffer)} is called by one thread at a time (the reader), and so is
  * {@link #flush(WritableByteChannel)} (the writer, which may be the same thread). Everything else is safe from any
- * thread. Frame listeners run on the reader's thread, inside {@link #received(ByteBuffer)}, except for frames held
- * while the link had no listener, which the first listener receives on the thread that adds it; either way one frame
- * at a time, in order.
+ * thread. The reader's thread runs no application code: it decodes the frames (the {@link Framing}s are this
+ * package's own, linear in the bytes) and runs the pong matchers of {@link PongMatcher}'s factories (linear too), so
+ * that the heartbeat goes on whatever the listeners do; then it queues the frames. A delivery thread (shared by all
+ * links, see {@link #AbstractLink(String, LinkSettings, Connback, Executor)}) hands them to the listeners, and runs
+ * a pong matcher of the application's own making before them: one frame at a time per link, in order. So a listener
+ * that blocks holds up its own link only:
+ * <ul>
+ *   <li>its frames queue, within {@link LinkSettings#maxQueuedBytes()}; beyond it newly read frames are dropped and
+ *       counted ({@link #droppedFrames()}); the link stays open;
+ *   <li>a call stuck for more than 5 s is logged once, at WARNING, with the link and the stack of the stuck thread,
+ *       and its return at INFO; once the listeners caught up, the frames dropped meanwhile are logged at INFO.
+ * </ul>
  */
 public abstract class AbstractLink implements Link {
 
@@ -54,10 +64,26 @@ public abstract class AbstractLink implements Link {
     private final Connback<?> connback;
     private final FrameDecoder decoder;
     private final boolean everyByteIsHeartbeat;
+    /** Whether the pong matcher is one of this package's, linear and never blocking, run on the reader's thread. */
+    private final boolean matchOnReader;
+    private final Executor delivery;
+    private final DeliveryWatchdog watchdog;
+    private final Runnable drainTask = this::drainDeliveries;
     private final List<FrameListener> listeners = new CopyOnWriteArrayList<>();
-    /** Frames and framing errors not yet delivered; the lock of the delivery hand-over. */
-    private final Deque<Delivery> deliveries = new ArrayDeque<>();
-    private boolean delivering; // guarded by deliveries
+    /** Frames and framing errors for the delivery thread; the lock of the delivery hand-over. */
+    private final Deque<Delivery> pending = new ArrayDeque<>(1); // mostly empty: small until a burst
+    /** Frames read while the link had no listener, the latest {@value #MAX_HELD_FRAMES}; guarded by pending. */
+    private final Deque<Delivery> held = new ArrayDeque<>(1);
+    private long pendingBytes; // guarded by pending
+    private long heldBytes; // guarded by pending
+    private boolean delivering; // guarded by pending: a drain task is queued or runs
+    private long droppedFrames; // guarded by pending
+    private long droppedSinceReported; // guarded by pending
+    /** When the delivery thread entered its current call of listeners, or 0 between calls. */
+    private volatile long callStartedNanos;
+    private volatile Thread deliveryThread;
+    /** Whether the current call was reported stuck; set by the watchdog, cleared by the delivery thread. */
+    private volatile boolean stuckReported;
     private final Queue<Outbound> outbound = new ConcurrentLinkedQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean flushRequested = new AtomicBoolean();
@@ -66,18 +92,41 @@ public abstract class AbstractLink implements Link {
     private boolean framingErrorLogged;
 
     /**
-     * Creates an open link.
+     * Creates an open link whose listeners run on the delivery threads that all links share.
      *
      * @param remote describes the device end, see {@link #remote()}
      * @param settings framing, limits and heartbeat matching
      * @param connback the Connback that keeps this link alive; it receives the heartbeats
      */
     protected AbstractLink(String remote, LinkSettings settings, Connback<?> connback) {
+        this(remote, settings, connback, DeliveryThreads.SHARED);
+    }
+
+    /**
+     * Creates an open link whose listeners run on the given executor.
+     *
+     * @param remote describes the device end, see {@link #remote()}
+     * @param settings framing, limits and heartbeat matching
+     * @param connback the Connback that keeps this link alive; it receives the heartbeats
+     * @param delivery runs this link's delivery tasks (one at a time per link; each runs the listeners for the frames
+     *     queued); {@code Runnable::run} delivers on the reader's thread, as a test may want
+     */
+    protected AbstractLink(String remote, LinkSettings settings, Connback<?> connback, Executor delivery) {
+        this(remote, settings, connback, delivery, DeliveryWatchdog.SHARED);
+    }
+
+    AbstractLink(String remote, LinkSettings settings, Connback<?> connback, Executor delivery,
+            DeliveryWatchdog watchdog) {
         this.remote = Objects.requireNonNull(remote, "remote");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.connback = Objects.requireNonNull(connback, "connback");
+        this.delivery = Objects.requireNonNull(delivery, "delivery");
+        this.watchdog = Objects.requireNonNull(watchdog, "watchdog");
         this.decoder = new FrameDecoder(settings.framing(), settings.maxFrameSize(), new Dispatcher());
-        this.everyByteIsHeartbeat = settings.pongMatcher() == PongMatcher.any();
+        PongMatcher matcher = settings.pongMatcher();
+        this.everyByteIsHeartbeat = matcher == PongMatcher.any();
+        this.matchOnReader = everyByteIsHeartbeat || matcher instanceof PongMatchers.Regex
+                || matcher instanceof PongMatchers.Prefix;
     }
 
     @Override
@@ -131,19 +180,20 @@ public abstract class AbstractLink implements Link {
      *
      * <p>Frames that arrived while the link had no listener (a device that speaks first: a banner, a streaming
      * sensor, between the connection and the application's {@code onConnect}) are held, the last
-     * {@value #MAX_HELD_FRAMES} of them, and delivered to the first listener added, on the thread that adds it.
+     * {@value #MAX_HELD_FRAMES} of them within {@link LinkSettings#maxQueuedBytes()}, and delivered to the first
+     * listener added.
      */
     @Override
     public final Subscription addFrameListener(FrameListener listener) {
         Objects.requireNonNull(listener, "listener");
         listeners.add(listener);
         boolean drain;
-        synchronized (deliveries) {
-            drain = !delivering && !deliveries.isEmpty();
+        synchronized (pending) {
+            drain = !delivering && !held.isEmpty();
             delivering |= drain;
         }
         if (drain) {
-            drainDeliveries();
+            delivery.execute(drainTask);
         }
         AtomicBoolean removed = new AtomicBoolean();
         return () -> {
@@ -151,6 +201,19 @@ public abstract class AbstractLink implements Link {
                 listeners.remove(listener);
             }
         };
+    }
+
+    /**
+     * How many frames and framing errors were dropped because the listeners were behind by more than
+     * {@link LinkSettings#maxQueuedBytes()} (frames held for a first listener, beyond {@value #MAX_HELD_FRAMES}, are
+     * not counted).
+     *
+     * @return the count since the link opened
+     */
+    public final long droppedFrames() {
+        synchronized (pending) {
+            return droppedFrames;
+        }
     }
 
     /**
@@ -164,7 +227,8 @@ public abstract class AbstractLink implements Link {
 
     /**
      * Takes bytes just read from the device: feeds a heartbeat (with the default pong matcher, for any byte; with
-     * another, for each matching frame), decodes them and delivers the frames to the listeners, on this thread.
+     * another, for each matching frame), decodes them and queues the frames for the listeners. Runs no application
+     * code on this thread (see the class description).
      *
      * @param chunk the bytes read; all its remaining bytes are consumed
      */
@@ -255,55 +319,149 @@ public abstract class AbstractLink implements Link {
     }
 
     /**
-     * Hands a frame or a framing error to the listeners, in order, one at a time: the calling thread delivers it, and
-     * whatever queued meanwhile, unless another thread is delivering already; with no listener, it is held.
+     * Queues a frame or a framing error for the delivery thread, on the reader's thread; with no listener and
+     * nothing to match, holds it. Beyond {@link LinkSettings#maxQueuedBytes()}, drops it and counts it.
      */
-    private void deliver(Consumer<FrameListener> call, String event) {
-        synchronized (deliveries) {
-            if (listeners.isEmpty() && deliveries.size() >= MAX_HELD_FRAMES) {
-                deliveries.poll(); // keep the latest: a listener added late wants the current readings
+    private void enqueue(Delivery next) {
+        synchronized (pending) {
+            if (listeners.isEmpty() && !next.toMatch() && !delivering) {
+                hold(next);
+                return;
             }
-            deliveries.add(new Delivery(call, event));
-            if (delivering || listeners.isEmpty()) {
+            if (pendingBytes + next.size() > settings.maxQueuedBytes() && !pending.isEmpty()) {
+                if (droppedSinceReported++ == 0) {
+                    LOG.log(Level.INFO, () -> this + ": the frame listeners are " + pendingBytes + " bytes behind "
+                            + "(maxQueuedBytes " + settings.maxQueuedBytes() + "); dropping newly read frames");
+                }
+                droppedFrames++;
+                return;
+            }
+            pending.add(next);
+            pendingBytes += next.size();
+            if (delivering) {
                 return;
             }
             delivering = true;
         }
-        drainDeliveries();
+        delivery.execute(drainTask);
     }
 
+    /** Keeps the latest frames for a listener to come; guarded by pending. */
+    private void hold(Delivery next) {
+        held.add(next);
+        heldBytes += next.size();
+        while (held.size() > MAX_HELD_FRAMES || heldBytes > settings.maxQueuedBytes()) {
+            heldBytes -= held.poll().size(); // keep the latest: a listener added late wants the current readings
+        }
+    }
+
+    /** The delivery task: runs the listeners for the queued frames, in order, until none is left. */
     private void drainDeliveries() {
-        while (true) {
-            Delivery next;
-            synchronized (deliveries) {
-                next = deliveries.poll();
+        deliveryThread = Thread.currentThread();
+        watchdog.started(this);
+        try {
+            while (true) {
+                Delivery next;
+                long droppedMeanwhile = 0;
+                synchronized (pending) {
+                    boolean listening = !listeners.isEmpty();
+                    next = listening ? held.poll() : null;
+                    if (next != null) {
+                        heldBytes -= next.size();
+                    } else {
+                        next = pending.poll();
+                        if (next == null) {
+                            delivering = false;
+                            droppedMeanwhile = droppedSinceReported;
+                            droppedSinceReported = 0;
+                        } else {
+                            pendingBytes -= next.size();
+                            if (!listening && !next.toMatch()) {
+                                hold(next); // the last listener left meanwhile
+                                continue;
+                            }
+                        }
+                    }
+                }
                 if (next == null) {
-                    delivering = false;
+                    reportCaughtUp(droppedMeanwhile);
                     return;
                 }
+                long started = System.nanoTime();
+                callStartedNanos = started;
+                run(next);
+                callStartedNanos = 0;
+                if (stuckReported) {
+                    stuckReported = false;
+                    LOG.log(Level.INFO, () -> this + ": the stuck frame listener or pong matcher returned after "
+                            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
+                }
             }
-            forEachListener(next.call(), next.event());
+        } finally {
+            callStartedNanos = 0;
+            watchdog.finished(this);
         }
     }
 
-    private void forEachListener(Consumer<FrameListener> call, String event) {
-        for (FrameListener listener : listeners) {
+    private void reportCaughtUp(long dropped) {
+        if (dropped > 0) {
+            LOG.log(Level.INFO, () -> this + ": the frame listeners caught up; " + dropped + " frames were dropped "
+                    + "meanwhile (" + droppedFrames() + " since the link opened)");
+        }
+    }
+
+    private void run(Delivery next) {
+        if (next.toMatch()) {
+            boolean heartbeat;
             try {
-                call.accept(listener);
+                heartbeat = settings.pongMatcher().matches(next.frame().duplicate());
             } catch (RuntimeException | Error e) {
-                LOG.log(Level.WARNING, () -> this + ": frame listener " + listener + " failed on " + event, e);
+                LOG.log(Level.WARNING, () -> this + ": pong matcher " + settings.pongMatcher() + " failed", e);
+                heartbeat = false;
+            }
+            if (heartbeat) {
+                connback.feedHeartbeat();
+            }
+            if (listeners.isEmpty()) {
+                synchronized (pending) {
+                    hold(new Delivery(next.frame(), null, false));
+                }
+                return;
             }
         }
+        for (FrameListener listener : listeners) {
+            try {
+                if (next.error() == null) {
+                    listener.onFrame(next.frame().duplicate());
+                } else {
+                    listener.onFramingError(next.error());
+                }
+            } catch (RuntimeException | Error e) {
+                LOG.log(Level.WARNING, () -> this + ": frame listener " + listener + " failed on "
+                        + (next.error() == null ? "a frame" : "a framing error"), e);
+            }
+        }
+    }
+
+    /** Called by the watchdog, on its thread: reports the current call once if it has run longer than the limit. */
+    final void checkStuck(long now, long limitNanos) {
+        long started = callStartedNanos;
+        Thread thread = deliveryThread;
+        if (started == 0 || stuckReported || now - started <= limitNanos || thread == null) {
+            return;
+        }
+        stuckReported = true;
+        DeliveryWatchdog.reportStuck(this, thread, now - started);
     }
 
     /** Receives the decoder's output on the reader's thread. */
     private final class Dispatcher implements FrameListener {
         @Override
         public void onFrame(ByteBuffer frame) {
-            if (!everyByteIsHeartbeat && settings.pongMatcher().matches(frame.duplicate())) {
+            if (matchOnReader && !everyByteIsHeartbeat && settings.pongMatcher().matches(frame.duplicate())) {
                 connback.feedHeartbeat();
             }
-            deliver(listener -> listener.onFrame(frame.duplicate()), "a frame");
+            enqueue(new Delivery(frame, null, !matchOnReader));
         }
 
         @Override
@@ -315,12 +473,19 @@ public abstract class AbstractLink implements Link {
                 LOG.log(Level.WARNING, () -> AbstractLink.this + ": " + error.getMessage()
                         + " (further framing errors of this link are logged at DEBUG)");
             }
-            deliver(listener -> listener.onFramingError(error), "a framing error");
+            enqueue(new Delivery(null, error, false));
         }
     }
 
-    /** A frame or a framing error on its way to the listeners. */
-    private record Delivery(Consumer<FrameListener> call, String event) {}
+    /**
+     * A frame, or a framing error, on its way to the listeners; {@code toMatch} if the pong matcher is yet to see it.
+     */
+    private record Delivery(ByteBuffer frame, FramingException error, boolean toMatch) {
+        /** What it counts against maxQueuedBytes: at least one byte, so that the count of entries is bounded too. */
+        int size() {
+            return frame == null ? 1 : Math.max(1, frame.remaining());
+        }
+    }
 
     /** Bytes waiting to be written; compared by identity, so that a writer removes exactly the entry it wrote. */
     private static final class Outbound {

@@ -5,10 +5,11 @@ import java.nio.ByteBuffer;
 /**
  * Receives the frames of a {@link Link} (or of a {@link FrameDecoder}).
  *
- * <p>It is called on the thread that reads the link (a serial port's reader thread, a TCP connector's selector
- * thread), one call at a time per link, in the order the bytes arrived; frames that arrived before the link had any
- * listener are held and handed to the first one on the thread that adds it. It must return quickly: a slow listener holds
- * up the link's reading, and with a TCP connector the reading of other links too. Hand long work to an executor.
+ * <p>It is called on a delivery thread of the link, never on the thread that reads it, one call at a time per link,
+ * in the order the bytes arrived; frames that arrived before the link had any listener are held and handed to the
+ * first one. A listener that blocks holds up its own link only: the link's frames queue meanwhile (within its
+ * {@link LinkSettings#maxQueuedBytes()}, then they are dropped and counted), a call stuck for more than 5 s is logged
+ * with its stack, and the other links go on. Still, hand long work to an executor of your own.
  * A listener that throws is logged and does not prevent other listeners from being called.
  */
 @FunctionalInterface

@@ -28,7 +28,8 @@ import java.util.Optional;
  *   <tr><td>{@code framing}</td><td>see {@link Framing#parse(String)}</td><td>{@code none}</td></tr>
  *   <tr><td>{@code maxFrameSize}</td><td>bytes, 1 to {@value #MAX_FRAME_SIZE_LIMIT}</td>
  *       <td>{@value #DEFAULT_MAX_FRAME_SIZE}</td></tr>
- *   <tr><td>{@code maxQueuedBytes}</td><td>bytes waiting to be sent, 1 to {@value #MAX_QUEUED_BYTES_LIMIT}</td>
+ *   <tr><td>{@code maxQueuedBytes}</td><td>bytes waiting to be sent, and received frames waiting for the
+ *       frame listeners; each 1 to {@value #MAX_QUEUED_BYTES_LIMIT}</td>
  *       <td>{@value #DEFAULT_MAX_QUEUED_BYTES}</td></tr>
  *   <tr><td>{@code ping.frame}</td><td>a byte string, see {@link Frames#parse(String)}</td><td>no ping</td></tr>
  *   <tr><td>{@code pong.match}</td><td>see {@link PongMatcher#parse(String)}</td><td>{@code any}</td></tr>
@@ -142,9 +143,11 @@ public final class LinkSettings {
     }
 
     /**
-     * How many bytes may wait to be sent; a send that does not fit fails with a {@link SendQueueFullException}.
+     * How many bytes may wait to be sent; a send that does not fit fails with a {@link SendQueueFullException}. The
+     * same bound applies to received frames waiting for the frame listeners: beyond it, frames read are dropped and
+     * counted ({@link AbstractLink#droppedFrames()}).
      *
-     * @return the outbound queue limit, {@value #DEFAULT_MAX_QUEUED_BYTES} by default
+     * @return the queue limit of each direction, {@value #DEFAULT_MAX_QUEUED_BYTES} by default
      */
     public int maxQueuedBytes() {
         return maxQueuedBytes;
@@ -234,10 +237,10 @@ public final class LinkSettings {
         }
 
         /**
-         * Sets the outbound queue limit, 1 to {@value #MAX_QUEUED_BYTES_LIMIT} bytes. Default
+         * Sets the queue limit of each direction, 1 to {@value #MAX_QUEUED_BYTES_LIMIT} bytes. Default
          * {@value #DEFAULT_MAX_QUEUED_BYTES}.
          *
-         * @param maxQueuedBytes how many bytes may wait to be sent
+         * @param maxQueuedBytes how many bytes may wait to be sent, and how many received may wait for the listeners
          * @return this builder
          */
         public Builder maxQueuedBytes(int maxQueuedBytes) {

@@ -1,7 +1,6 @@
 package io.connback.link;
 
 import java.nio.ByteBuffer;
-import java.util.regex.Pattern;
 
 /**
  * Tells which inbound data proves that the device is alive, i.e. counts as a keepalive heartbeat
@@ -9,11 +8,13 @@ import java.util.regex.Pattern;
  * sensor that streams on its own, and for a meter that only speaks when asked (with a ping frame that asks). A
  * stricter matcher keeps a link whose device answers with errors, or whose line carries noise, from looking alive.
  *
- * <p>Matching frames are delivered to the frame listeners like any other. A matcher is called on the link's reader
- * thread and must be quick and must not throw.
+ * <p>Matching frames are delivered to the frame listeners like any other. The matchers made here are linear in the
+ * frame and run on the link's reader thread, so the heartbeat goes on while a frame listener is stuck. A matcher of
+ * the application's own making runs on the link's delivery thread, before the frame listeners (see
+ * {@link AbstractLink}); it should be quick and must not throw.
  *
  * <h2>Configuration syntax</h2>
- * {@code any}; {@code regex:<Java regular expression>}, see {@link #regex(Pattern)}; or a byte string in the syntax of
+ * {@code any}; {@code regex:<RE2 regular expression>}, see {@link #regex(String)}; or a byte string in the syntax of
  * {@link Frames}, {@code hex:01 03} or {@code text:OK}, that a frame must start with, see {@link #prefix(byte[])}.
  */
 @FunctionalInterface
@@ -38,15 +39,20 @@ public interface PongMatcher {
     }
 
     /**
-     * A frame counts if the regular expression is found in it ({@link java.util.regex.Matcher#find()}: anchor with
-     * {@code ^} and {@code $} to match the whole frame), the frame read as ISO-8859-1 so that each byte is one
-     * character ({@code \x06} matches the byte 06).
+     * A frame counts if the regular expression is found in it (anchor with {@code ^} and {@code $} to match the whole
+     * frame), the frame read as ISO-8859-1 so that each byte is one character ({@code \x06} matches the byte 06).
      *
-     * @param pattern the expression
-     * @return the matcher; {@code toString()} gives {@code regex:<pattern>}
+     * <p>The expression is in the syntax of <a href="https://github.com/google/re2/wiki/Syntax">RE2</a>, which Java's
+     * mostly is, and runs in time linear in the frame's length whatever it is: there are no backreferences and no
+     * lookaround, and no expression can spin (Java's own engine takes seconds for {@code (.*a){12}$} on a frame of
+     * 29 bytes). Flags go inline, e.g. {@code (?i)ok}.
+     *
+     * @param expression the expression
+     * @return the matcher; {@code toString()} gives {@code regex:<expression>}
+     * @throws IllegalArgumentException if the expression is empty or not valid RE2 syntax, saying why
      */
-    static PongMatcher regex(Pattern pattern) {
-        return new PongMatchers.Regex(pattern);
+    static PongMatcher regex(String expression) {
+        return new PongMatchers.Regex(expression);
     }
 
     /**

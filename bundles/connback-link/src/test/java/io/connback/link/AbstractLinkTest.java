@@ -40,7 +40,7 @@ class AbstractLinkTest {
         volatile Runnable onFlushRequest = () -> {};
 
         TestLink(LinkSettings settings, Connback<?> connback) {
-            super("/dev/ttyTEST0", settings, connback);
+            super("/dev/ttyTEST0", settings, connback, Runnable::run); // delivers on the reading test's thread
         }
 
         @Override

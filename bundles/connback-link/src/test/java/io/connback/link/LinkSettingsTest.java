@@ -93,7 +93,7 @@ class LinkSettingsTest {
         "ping.frame|hex:|empty frame",
         "ping.frame|text:|empty frame",
         "ping.frame|AT|expected hex:<bytes> or text:<characters>",
-        "pong.match|regex:(|bad regular expression: Unclosed group",
+        "pong.match|regex:(|bad regular expression: missing closing )",
         "pong.match|hex:0|odd number of hex digits",
         "pong.match|ok|expected any, regex:<expression>, hex:<prefix> or text:<prefix>",
         "maxFrameSize|big|expected a whole number from 1 to 16777216",

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
-import java.util.regex.Pattern;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -36,6 +36,52 @@ class PongMatcherTest {
     }
 
     @Test
+    void the_pattern_that_froze_every_tcp_link_answers_at_once_on_the_frames_that_froze_them() {
+        // the configuration: ping.frame = text:<60 x a>!\n, framing = delimiter:hex:0a, and this matcher;
+        // Java's backtracking engine took 4.3 s on the 29-byte frame, and ran on with the echoed 61-byte one
+        PongMatcher catastrophic = PongMatcher.parse("regex:(.*a){12}$");
+        ByteBuffer echoedPing = bytes("a".repeat(60) + "!");
+        ByteBuffer shortFrame = bytes("a".repeat(28) + "!");
+        ByteBuffer matching = bytes("a".repeat(60));
+
+        long start = System.nanoTime();
+        for (int i = 0; i < 100; i++) {
+            assertThat(catastrophic.matches(echoedPing)).isFalse();
+            assertThat(catastrophic.matches(shortFrame)).isFalse();
+            assertThat(catastrophic.matches(matching)).isTrue();
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(elapsed).as("300 matches of (.*a){12}$").isLessThan(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void matching_time_grows_with_the_frame_not_with_the_backtracking() {
+        PongMatcher catastrophic = PongMatcher.parse("regex:(.*a){12}$");
+        ByteBuffer maximalFrame = bytes("a".repeat(4095) + "!"); // LinkSettings' default maxFrameSize: 4096
+
+        long start = System.nanoTime();
+        assertThat(catastrophic.matches(maximalFrame)).isFalse();
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(elapsed).as("(.*a){12}$ on a 4096-byte frame").isLessThan(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void expressions_that_need_backtracking_are_refused_with_the_reason() {
+        assertThatThrownBy(() -> PongMatcher.parse("regex:(a)\\1")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("invalid pong matcher 'regex:(a)\\1': bad regular expression: ")
+                .hasMessageContaining("RE2 syntax");
+        assertThatThrownBy(() -> PongMatcher.regex("(?=OK)")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("RE2 syntax");
+    }
+
+    @Test
+    void flags_go_inline() {
+        assertThat(PongMatcher.regex("(?i)^ok$").matches(bytes("OK"))).isTrue();
+    }
+
+    @Test
     void a_prefix_in_hex_or_text_must_start_the_frame() {
         PongMatcher modbus = PongMatcher.parse("hex:0103");
         assertThat(modbus.matches(ByteBuffer.wrap(new byte[] {0x01, 0x03, 0x02, 0x00, 0x07}))).isTrue();
@@ -62,14 +108,14 @@ class PongMatcherTest {
             assertThat(PongMatcher.parse(spec)).hasToString(spec).isEqualTo(PongMatcher.parse(spec))
                     .hasSameHashCodeAs(PongMatcher.parse(spec));
         }
-        assertThat(PongMatcher.regex(Pattern.compile("a"))).isNotEqualTo(PongMatcher.regex(Pattern.compile("b")));
+        assertThat(PongMatcher.regex("a")).isNotEqualTo(PongMatcher.regex("b"));
         assertThat(PongMatcher.prefix(new byte[] {1})).isNotEqualTo(PongMatcher.prefix(new byte[] {2}));
     }
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "regex:(|bad regular expression: Unclosed group near index 1",
-        "regex:[a-|bad regular expression: ",
+        "regex:(|bad regular expression: missing closing )",
+        "regex:[a-|bad regular expression: missing closing ]",
         "regex:|empty regular expression",
         "hex:0|odd number of hex digits in '0'",
         "hex:|empty frame",

@@ -136,6 +136,17 @@ public final class TcpConnector implements Connector<Link> {
     }
 
     /**
+     * Returns {@code true}: connect, close and ping return at once (the socket work runs on the selector thread, the host lookup on the resolver's), so Connback calls them on its own
+     * threads, without a hand-off per keepalive ping.
+     *
+     * @return {@code true}
+     */
+    @Override
+    public boolean isNonBlocking() {
+        return true;
+    }
+
+    /**
      * The host connected to.
      *
      * @return a host name or an IP address

@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One open serial port as a {@link Link}. A reader thread of its own ({@code connback-serial-reader-NAME}) blocks in
- * {@link SerialPort#readBytes(byte[], int)} with a short timeout and feeds what it reads to the link; writes run on
+ * {@link SerialPort#readBytes(byte[], int)} with a short timeout and feeds what it reads to the link, which hands the
+ * frames to the listeners on a delivery thread (see {@link AbstractLink}), so that a listener that blocks does not
+ * stop the reading (nor the detection of an unplugged device); writes run on
  * the connector's shared writer pool, one flush of this link at a time. A read error (the device was unplugged:
  * jSerialComm reports it within a few milliseconds) closes the link at once and reports the loss to the Connback.
  *

@@ -106,6 +106,17 @@ public final class SerialPortConnector implements Connector<Link>, AutoCloseable
         ((SerialLink) client).sendPing();
     }
 
+    /**
+     * Returns {@code true}: connect, close and ping return at once (the port opens on the opener pool, the link closes by a flag that its reader sees), so Connback calls them on its own
+     * threads, without a hand-off per keepalive ping.
+     *
+     * @return {@code true}
+     */
+    @Override
+    public boolean isNonBlocking() {
+        return true;
+    }
+
     @Override
     public String toString() {
         return "SerialConnector[" + locator + " " + settings + "]";

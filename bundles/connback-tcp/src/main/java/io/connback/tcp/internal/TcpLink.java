@@ -28,7 +28,8 @@ import javax.net.ssl.SSLHandshakeException;
 /**
  * A {@link Link} over one TCP connection, from the connection attempt to the close. Everything that touches the socket
  * runs on the {@linkplain SelectorLoop shared selector thread}; other threads post tasks to it. Frame listeners
- * therefore run on that thread too.
+ * and pong matchers of the application's making do not: the link hands its frames to a delivery thread (see
+ * {@link AbstractLink}), so a listener that blocks holds up this link only.
  *
  * <p>The connection reports its end to its Connback in the client-scoped forms ({@link Connback#feedClose(Object,
  * boolean)}, {@link Connback#feedError(Object, Throwable)}), so that a late report cannot close a successor.
