@@ -13,21 +13,41 @@ import java.util.Locale;
  * <p>Tokens are handed out in the order they are asked for: a waiting Connback has its token reserved, so waiting
  * links are served first come, first served, and none waits longer than the queue ahead of it takes. The clock is that
  * of the asking Connback's {@link ConnbackOptions#scheduler() scheduler}: Connbacks that share a budget should share
- * a scheduler (they do by default). A token reserved by a Connback that ends while it waits is not given back. Thread-safe.
+ * a scheduler (they do by default). A token reserved by a Connback that ends while it waits is not given back.
+ * Thread-safe.
+ *
+ * <p>A budget in use can be changed ({@link #update}) or lifted ({@link #lift}), for the tokens asked for from then on,
+ * so that a gateway's configuration reaches its links without restarting them.
  */
 public final class ReconnectBudget {
 
-    private final double rate;
-    private final int burst;
-    private final long intervalNanos;
+    private double rate; // guarded by this
+    private int burst; // guarded by this
+    private long intervalNanos; // guarded by this
+    private boolean lifted; // guarded by this
     /** When the bucket is full again, in the clock of the callers: the theoretical arrival time of the last token. */
     private long fullAtNanos; // guarded by this
     private boolean started; // guarded by this
 
     private ReconnectBudget(double rate, int burst) {
-        this.rate = rate;
-        this.burst = burst;
-        this.intervalNanos = Math.max(1, Math.round(1e9 / rate));
+        set(rate, burst);
+    }
+
+    private void set(double attemptsPerSecond, int maxBurst) {
+        check(attemptsPerSecond, maxBurst);
+        this.rate = attemptsPerSecond;
+        this.burst = maxBurst;
+        this.intervalNanos = Math.max(1, Math.round(1e9 / attemptsPerSecond));
+    }
+
+    private static void check(double attemptsPerSecond, int burst) {
+        if (!(attemptsPerSecond > 0) || attemptsPerSecond > 1e9 || Double.isNaN(attemptsPerSecond)) {
+            throw new IllegalArgumentException("invalid reconnect budget rate " + attemptsPerSecond
+                    + ": must be above 0 and at most 1e9 attempts per second");
+        }
+        if (burst < 1) {
+            throw new IllegalArgumentException("invalid reconnect budget burst " + burst + ": must be at least 1");
+        }
     }
 
     /**
@@ -40,14 +60,35 @@ public final class ReconnectBudget {
      * @throws IllegalArgumentException if a value is out of range, naming it
      */
     public static ReconnectBudget of(double attemptsPerSecond, int burst) {
-        if (!(attemptsPerSecond > 0) || attemptsPerSecond > 1e9 || Double.isNaN(attemptsPerSecond)) {
-            throw new IllegalArgumentException("invalid reconnect budget rate " + attemptsPerSecond
-                    + ": must be above 0 and at most 1e9 attempts per second");
-        }
-        if (burst < 1) {
-            throw new IllegalArgumentException("invalid reconnect budget burst " + burst + ": must be at least 1");
-        }
+        check(attemptsPerSecond, burst);
         return new ReconnectBudget(attemptsPerSecond, burst);
+    }
+
+    /**
+     * Changes the rate and the burst, for the tokens asked for from now on (tokens already reserved keep their time),
+     * and puts a {@linkplain #lift lifted} budget back in force.
+     *
+     * @param attemptsPerSecond as for {@link #of}
+     * @param maxBurst as for {@link #of}
+     * @throws IllegalArgumentException if a value is out of range, naming it; the budget is then unchanged
+     */
+    public synchronized void update(double attemptsPerSecond, int maxBurst) {
+        set(attemptsPerSecond, maxBurst);
+        lifted = false;
+    }
+
+    /** Lets every attempt through at once until the next {@link #update}: the budget is configured off. */
+    public synchronized void lift() {
+        lifted = true;
+    }
+
+    /**
+     * Whether the budget lets every attempt through.
+     *
+     * @return true if {@linkplain #lift lifted}
+     */
+    public synchronized boolean isLifted() {
+        return lifted;
     }
 
     /**
@@ -55,7 +96,7 @@ public final class ReconnectBudget {
      *
      * @return attempts per second
      */
-    public double rate() {
+    public synchronized double rate() {
         return rate;
     }
 
@@ -64,7 +105,7 @@ public final class ReconnectBudget {
      *
      * @return how many attempts it allows at once
      */
-    public int burst() {
+    public synchronized int burst() {
         return burst;
     }
 
@@ -75,6 +116,9 @@ public final class ReconnectBudget {
      * @return 0 if the token is there, or how many nanoseconds until the reserved one is
      */
     synchronized long reserve(long nowNanos) {
+        if (lifted) {
+            return 0;
+        }
         if (!started) {
             started = true;
             fullAtNanos = nowNanos;
@@ -87,7 +131,8 @@ public final class ReconnectBudget {
     }
 
     @Override
-    public String toString() {
-        return String.format(Locale.ROOT, "ReconnectBudget[%s attempts/s, burst %d]", rate, burst);
+    public synchronized String toString() {
+        return lifted ? "ReconnectBudget[lifted]"
+                : String.format(Locale.ROOT, "ReconnectBudget[%s attempts/s, burst %d]", rate, burst);
     }
 }

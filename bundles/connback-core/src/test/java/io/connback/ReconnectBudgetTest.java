@@ -27,6 +27,29 @@ class ReconnectBudgetTest {
     }
 
     @Test
+    void a_lifted_budget_lets_every_attempt_through_and_an_update_puts_it_back_in_force() {
+        ReconnectBudget budget = ReconnectBudget.of(10, 5);
+        budget.lift();
+        FakeConnector connector = new FakeConnector(SUCCEED);
+        for (int i = 0; i < 20; i++) {
+            Connback.create(connector, options(budget).build());
+        }
+        clock.runReady();
+        assertThat(connector.connectCount()).as("all at once, lifted").isEqualTo(20);
+
+        budget.update(1, 2);
+        assertThat(budget.isLifted()).isFalse();
+        for (int i = 0; i < 5; i++) {
+            Connback.create(connector, options(budget).build());
+        }
+        clock.runReady();
+        assertThat(connector.connectCount()).as("the new burst").isEqualTo(22);
+        clock.advance(Duration.ofMillis(1_000));
+        assertThat(connector.connectCount()).as("then the new rate").isEqualTo(23);
+        assertThat(budget).hasToString("ReconnectBudget[1.0 attempts/s, burst 2]");
+    }
+
+    @Test
     void a_burst_goes_at_once_and_the_rest_at_the_rate_across_the_connbacks_that_share_it() {
         ReconnectBudget budget = ReconnectBudget.of(10, 5);
         FakeConnector connector = new FakeConnector(SUCCEED);

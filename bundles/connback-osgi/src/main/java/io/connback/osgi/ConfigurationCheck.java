@@ -96,19 +96,17 @@ public final class ConfigurationCheck {
     }
 
     /**
-     * Runs the readers until every bad key is found; the link's name is checked too.
+     * Runs the readers until every bad key is found.
      *
      * @param readers each reads the configuration and throws an {@link IllegalArgumentException} that names the key
      *     for a bad value, as {@link ConfigValues} does
      */
     public void run(List<Function<Map<String, ?>, ?>> readers) {
-        List<Function<Map<String, ?>, ?>> all = new ArrayList<>(readers);
-        all.add(ConnbackProperties::linkName);
         boolean found = true;
         for (int round = 0; found && round < MAX_ROUNDS; round++) {
             found = false;
             Map<String, ?> view = new ReadingView(problemsByKey.keySet());
-            for (Function<Map<String, ?>, ?> reader : all) {
+            for (Function<Map<String, ?>, ?> reader : readers) {
                 try {
                     reader.apply(view);
                 } catch (RuntimeException e) {

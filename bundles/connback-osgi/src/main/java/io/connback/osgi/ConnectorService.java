@@ -121,7 +121,8 @@ public final class ConnectorService<T> {
 
     private void take(Map<String, ?> configuration) {
         ConfigurationCheck check = ConfigurationCheck.of(configuration);
-        check.run(List.of(factory::apply, ConnbackOptions::fromMap, ConnbackProperties::isRequired));
+        check.run(List.of(factory::apply, ConnbackOptions::fromMap, ConnbackProperties::isRequired,
+                ConnbackProperties::linkName));
         check.warnings().forEach(line -> LOG.log(Level.WARNING, line));
         if (!check.problems().isEmpty()) {
             refuse(check);

@@ -31,7 +31,8 @@ class ConfigurationCheckTest {
         configuration.put(ConnbackProperties.FILE, FILE);
         configuration.put("service.pid", "io.connback.tcp~meter1");
         ConfigurationCheck check = ConfigurationCheck.of(configuration);
-        check.run(List.of(DEVICE, ConnbackOptions::fromMap, ConnbackProperties::isRequired));
+        check.run(List.of(DEVICE, ConnbackOptions::fromMap, ConnbackProperties::isRequired,
+                ConnbackProperties::linkName));
         return check;
     }
 

@@ -1,6 +1,7 @@
 package io.connback.osgi.internal;
 
 import io.connback.ConnbackOptions;
+import io.connback.ReconnectBudget;
 import io.connback.Connector;
 import io.connback.osgi.ConfigurationRefusal;
 import io.connback.osgi.ConnbackProperties;
@@ -35,11 +36,16 @@ import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * Runs a Connback for every connector service (one per configured link) and registers a {@link ManagedConnection}
@@ -73,14 +79,43 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * <p>A connector service carries the properties {@code connback.name} and {@code connback.type} and the Connback
  * options of its link ({@link ConnbackOptions#fromMap(Map)}); see {@link ConnbackProperties#ofConnector}.
  */
-@Component(service = LinkStatuses.class, immediate = true)
+@Component(service = LinkStatuses.class, immediate = true, configurationPid = "io.connback.gateway",
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = ConnectionManager.GatewayConfig.class)
 public final class ConnectionManager implements LinkStatuses {
+
+    /**
+     * The gateway's settings for all its links, as metatype describes them ({@code conf/io.connback.gateway.cfg}); the
+     * component reads the raw properties, see {@link ReconnectBudgetSettings}.
+     */
+    @ObjectClassDefinition(name = "Connback gateway", description = "Settings shared by every link of the gateway.")
+    public @interface GatewayConfig {
+
+        /**
+         * The reconnect budget's rate.
+         *
+         * @return attempts per second, or off
+         */
+        @AttributeDefinition(description = "Connection attempts per second that all links together may start, or "
+                + "off for no cap.", required = false)
+        String reconnect_rate() default "100";
+
+        /**
+         * The reconnect budget's burst.
+         *
+         * @return attempts
+         */
+        @AttributeDefinition(description = "Attempts that may start at once after a quiet time.", required = false)
+        String reconnect_burst() default "50";
+    }
 
     private static final Logger LOG = System.getLogger(ConnectionManager.class.getName());
     /** How long stopping waits for the links to end and their listeners to be told. */
     private static final Duration END_TIMEOUT = Duration.ofSeconds(5);
 
     private final BundleContext context;
+    /** The one reconnect budget of every link; a changed configuration updates it in place. */
+    private final ReconnectBudget budget = ReconnectBudgetSettings.defaultBudget();
     private final Map<String, ManagedLink> links = new HashMap<>();
     /** Connector services refused because their name is taken, oldest first. */
     private final Map<Connector<?>, Claim> refusedNames = new LinkedHashMap<>();
@@ -120,11 +155,23 @@ public final class ConnectionManager implements LinkStatuses {
      * Starts the manager; the connector services are bound after this.
      *
      * @param context the context that registers the ManagedConnection services
+     * @param configuration the gateway's configuration ({@code io.connback.gateway}), if any
      */
     @Activate
-    public ConnectionManager(BundleContext context) {
+    public ConnectionManager(BundleContext context, Map<String, Object> configuration) {
         this.context = context;
+        ReconnectBudgetSettings.apply(configuration, budget);
         context.addBundleListener(frameworkStop);
+    }
+
+    /**
+     * The gateway's configuration changed: the links' budget follows, without restarting them.
+     *
+     * @param configuration the new configuration
+     */
+    @Modified
+    void modified(Map<String, Object> configuration) {
+        ReconnectBudgetSettings.apply(configuration, budget);
     }
 
     /**
@@ -149,9 +196,10 @@ public final class ConnectionManager implements LinkStatuses {
         }
     }
 
-    private static Optional<ConnbackOptions> optionsOf(Map<String, Object> properties) {
+    /** The options of a connector service's link: its own, with the gateway's reconnect budget. */
+    private Optional<ConnbackOptions> optionsOf(Map<String, Object> properties) {
         try {
-            return Optional.of(ConnbackOptions.fromMap(properties));
+            return Optional.of(withBudget(properties));
         } catch (IllegalArgumentException e) {
             LOG.log(Level.ERROR, sourceOf(properties) + ": link " + properties.get(ConnbackProperties.NAME)
                     + " not started: " + e.getMessage());
@@ -227,6 +275,10 @@ public final class ConnectionManager implements LinkStatuses {
         return !link.type().equals(type) || link.owner() != null && owner != null && !link.owner().equals(owner);
     }
 
+    private ConnbackOptions withBudget(Map<String, Object> properties) {
+        return ConnbackOptions.fromMap(properties).toBuilder().reconnectBudget(budget).build();
+    }
+
     private static boolean isRequired(Map<String, ?> properties) {
         try {
             return ConnbackProperties.isRequired(properties);
@@ -286,7 +338,7 @@ public final class ConnectionManager implements LinkStatuses {
         }
         link.ownedBy(ownerOf(properties), sourceOf(properties), isRequired(properties));
         try {
-            if (!link.run(ConnbackOptions.fromMap(properties))) {
+            if (!link.run(withBudget(properties))) {
                 link.reconfigured();
             }
         } catch (IllegalArgumentException e) {

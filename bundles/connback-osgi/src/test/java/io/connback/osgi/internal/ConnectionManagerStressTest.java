@@ -79,7 +79,7 @@ class ConnectionManagerStressTest {
 
     @Test
     void registrationsFromSeveralThreadsWhileLinksFlapNeitherDeadlockNorLeaveALinkRunning() throws Exception {
-        ConnectionManager manager = new ConnectionManager(context());
+        ConnectionManager manager = new ConnectionManager(context(), Map.of());
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicReference<String> deadlock = new AtomicReference<>();
         List<Throwable> failures = new CopyOnWriteArrayList<>();
