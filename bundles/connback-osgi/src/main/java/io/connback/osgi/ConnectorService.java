@@ -71,9 +71,7 @@ public final class ConnectorService<T> {
     @SuppressWarnings("exports")
     public static <T> ConnectorService<T> register(BundleContext context, String type,
             Function<Map<String, ?>, Connector<T>> factory, Map<String, ?> configuration) {
-        ConnectorService<T> service = new ConnectorService<>(context, type, factory, false);
-        service.take(configuration);
-        return service;
+        return start(new ConnectorService<>(context, type, factory, false), configuration);
     }
 
     /**
@@ -91,7 +89,10 @@ public final class ConnectorService<T> {
     @SuppressWarnings("exports")
     public static <T> ConnectorService<T> registerDeviceLink(BundleContext context, String type,
             Function<Map<String, ?>, Connector<T>> factory, Map<String, ?> configuration) {
-        ConnectorService<T> service = new ConnectorService<>(context, type, factory, true);
+        return start(new ConnectorService<>(context, type, factory, true), configuration);
+    }
+
+    private static <T> ConnectorService<T> start(ConnectorService<T> service, Map<String, ?> configuration) {
         service.take(configuration);
         return service;
     }
