@@ -130,7 +130,8 @@ public final class Launcher {
         properties.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "org.osgi.service.log;version=1.5.0");
         // the log service drops what is below WARNING by default: FileInstall tells at INFO what it installs
         properties.put("org.osgi.service.log.admin.loglevel", "INFO");
-        properties.put("felix.fileinstall.dir", home.resolve("deploy") + "," + home.resolve("conf"));
+        properties.put("connback.deploy", home.resolve("deploy").toString());
+        properties.put("felix.fileinstall.dir", home.resolve("conf").toString());
         properties.put("felix.fileinstall.poll", "500");
         // bundles and configurations only: notes such as conf/README.txt are left alone
         properties.put("felix.fileinstall.filter", ".*\\.(jar|cfg|config)");

@@ -3,16 +3,13 @@ package io.connback.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -21,45 +18,25 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * Runs the assembled gateway as an operator does, {@code bin/gateway --demo}, in a copy of
- * {@code target/connback-gateway}, and reads what it logs to {@code log/gateway.log}.
- */
+/** Runs the assembled gateway as an operator does, {@code bin/gateway --demo} ({@link AssembledGateway}). */
 class GatewayDemoIT {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(25);
-    private static final Set<String> RUNTIME_STATE = Set.of("log", "cache");
+    private static final Duration TIMEOUT = AssembledGateway.TIMEOUT;
 
     @TempDir
     Path home;
 
+    private AssembledGateway assembled;
     private Process gateway;
 
-    /**
-     * Copies what the assembly ships; not the state of a gateway that ran in it (a log whose old lines the test
-     * would read as its own, the framework's cache).
-     */
     @BeforeEach
     void copyAssembly() throws IOException {
-        Path assembly = Path.of(System.getProperty("connback.gateway.assembly"));
-        try (Stream<Path> files = Files.walk(assembly)) {
-            for (Path file : files.toList()) {
-                Path relative = assembly.relativize(file);
-                Path target = home.resolve(relative.toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else if (!RUNTIME_STATE.contains(relative.getName(0).toString())) {
-                    Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
+        assembled = new AssembledGateway(home);
     }
 
     @AfterEach
     void killGateway() {
-        if (gateway != null && gateway.isAlive()) {
-            gateway.destroyForcibly();
-        }
+        assembled.close();
     }
 
     @Test
@@ -78,7 +55,7 @@ class GatewayDemoIT {
         Path tcpBundle = tcpBundle();
         Files.setLastModifiedTime(tcpBundle, FileTime.from(Instant.now().plusSeconds(1)));
         int updated = awaitLine("the TCP bundle updated", connected + 1,
-                line -> line.contains("Updating bundle io.connback.tcp"));
+                line -> line.contains(".jar: updated bundle io.connback.tcp "));
         int swapped = awaitLine("the demo link back through the updated bundle", updated + 1,
                 line -> line.contains("link demo CONNECTED via "));
 
@@ -119,13 +96,13 @@ class GatewayDemoIT {
         Path aside = home.resolve(tcpBundle.getFileName());
         Files.move(tcpBundle, aside);
         int uninstalled = awaitLine("the TCP bundle uninstalled", connected + 1,
-                line -> line.contains("Uninstalling bundle") && line.contains("io.connback.tcp"));
+                line -> line.contains(".jar: uninstalled bundle io.connback.tcp "));
         int waiting = awaitLine("the demo link waiting for its connector", uninstalled + 1,
                 line -> line.matches(".*link demo RECONNECTING attempt \\d+: connector io.connback.tcp unavailable"));
 
         Files.move(aside, tcpBundle);
         int installed = awaitLine("the TCP bundle installed again", waiting + 1,
-                line -> line.contains("Installing bundle io.connback.tcp"));
+                line -> line.contains(".jar: installed bundle io.connback.tcp "));
         awaitLine("the demo link back through the new bundle", installed + 1,
                 line -> line.contains("link demo CONNECTED via "));
         assertThat(logLines().subList(connected, logLines().size())).as("the link kept its ManagedConnection")
@@ -133,11 +110,8 @@ class GatewayDemoIT {
     }
 
     private void startGateway() throws IOException {
-        ProcessBuilder command = new ProcessBuilder(home.resolve("bin/gateway").toString(), "--demo")
-                .redirectErrorStream(true).redirectOutput(home.resolve("console.txt").toFile())
-                .redirectInput(ProcessBuilder.Redirect.PIPE);
-        command.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        gateway = command.start();
+        assembled.start(Map.of(), home.resolve("bin/gateway").toString(), "--demo");
+        gateway = assembled.process();
     }
 
     private Path tcpBundle() throws IOException {
@@ -147,39 +121,15 @@ class GatewayDemoIT {
         }
     }
 
-    /** Waits for a line of the log at or after an index, and returns its index. */
     private int awaitLine(String what, int from, Predicate<String> matcher) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (true) {
-            List<String> log = logLines();
-            for (int i = from; i < log.size(); i++) {
-                if (matcher.test(log.get(i))) {
-                    return i;
-                }
-            }
-            if (System.nanoTime() - deadline > 0 || !gateway.isAlive()) {
-                throw new AssertionError("waited " + TIMEOUT.toSeconds() + " s for " + what + " (gateway alive: "
-                        + gateway.isAlive() + "); the log:\n" + String.join("\n", log));
-            }
-            Thread.sleep(50);
-        }
+        return assembled.awaitLine(what, from, matcher);
     }
 
     private List<String> logLines() {
-        Path file = home.resolve("log/gateway.log");
-        try {
-            return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return assembled.logLines();
     }
 
     private static int lastIndexOf(List<String> lines, Predicate<String> matcher) {
-        for (int i = lines.size() - 1; i >= 0; i--) {
-            if (matcher.test(lines.get(i))) {
-                return i;
-            }
-        }
-        throw new AssertionError("no such line");
+        return AssembledGateway.lastIndexOf(lines, matcher);
     }
 }
