@@ -26,7 +26,8 @@ import java.util.stream.Stream;
  *       one link {@code conf/io.connback.tcp-swap.cfg} to the echo server (initial delay 50 ms, keepalive 600 s:
  *       the link is quiet).
  *   <li><b>Idle</b>: 5 s after the link connected, the CPU time of the gateway's process (user and system, the
- *       counter of {@code ps -o time}) over {@code --idle-seconds}.
+ *       counter of {@code ps -o time}) over {@code --idle-seconds}, and the part of it spent in the threads that
+ *       watch the folders ({@code /proc/<pid>/task}).
  *   <li><b>Swap</b>: the jar written to {@code deploy/.swap.tmp} (a hidden name, which no watcher takes), then
  *       renamed over the connector's jar; timed from just before the rename to the echo server accepting the
  *       link's next connection. A pause of {@code --pause-ms} and a random 0 to 1 s between swaps, so that each
@@ -47,6 +48,10 @@ public final class FileSwapRun {
     private static final Duration SETTLE_AFTER_START = Duration.ofSeconds(5);
     private static final String TCP_JAR_PREFIX = "connback-tcp-";
     private static final int RANDOM_PAUSE_MILLIS = 1000;
+    /** The threads that watch deploy/ and conf/: DeployFolder's, FileInstall's, and the JDK's WatchService's. */
+    private static final List<String> WATCHER_THREADS = List.of("connback-deploy", "fileinstall-",
+            "FileSystemWatch");
+    private static final List<String> DEPLOY_THREAD = List.of("connback-deploy");
 
     private FileSwapRun() {}
 
@@ -98,13 +103,19 @@ public final class FileSwapRun {
             throws InterruptedException {
         String load = ProcessStats.loadAverage();
         long cpuBefore = gateway.cpuNanos();
+        long watchersBefore = gateway.threadCpuNanos(WATCHER_THREADS);
+        long deployBefore = gateway.threadCpuNanos(DEPLOY_THREAD);
         long start = System.nanoTime();
         Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
         long cpu = gateway.cpuNanos() - cpuBefore;
+        long watchers = gateway.threadCpuNanos(WATCHER_THREADS) - watchersBefore;
+        long deploy = gateway.threadCpuNanos(DEPLOY_THREAD) - deployBefore;
         long elapsed = System.nanoTime() - start;
         result("idle-cpu", "%s CPU over %.1f s idle (%.3f%% of one core), one quiet link, %d connection(s); machine "
-                + "load average %s at the start, %s at the end", Latencies.format(cpu, TimeUnit.MILLISECONDS),
-                elapsed / 1e9, 100.0 * cpu / elapsed, echo.accepted(), load, ProcessStats.loadAverage());
+                + "load average %s at the start, %s at the end", ms(cpu), elapsed / 1e9, 100.0 * cpu / elapsed,
+                echo.accepted(), load, ProcessStats.loadAverage());
+        result("idle-watchers", "%s CPU over the same time in the folder watchers' threads %s, of which %s in %s",
+                ms(watchers), WATCHER_THREADS, ms(deploy), DEPLOY_THREAD.get(0));
     }
 
     private static void swap(Path deploy, HotSwapRun.EchoServer echo, int swaps, int warmups, int pauseMillis)
@@ -136,5 +147,9 @@ public final class FileSwapRun {
         result("swap-connections", "%d accepted for the first connection, %d swaps and %d warm-ups; machine load "
                 + "average %s at the start, %s at the end", echo.accepted(), swaps, warmups, loadBefore,
                 ProcessStats.loadAverage());
+    }
+
+    private static String ms(long nanos) {
+        return Latencies.format(nanos, TimeUnit.MILLISECONDS);
     }
 }

@@ -40,7 +40,7 @@ class DeployFolderIT {
 
     private static final String TCP_JAR_PREFIX = "connback-tcp-";
     /** A wait longer than DeployFolder's rescan interval and its incomplete time: a repeated line would be there. */
-    private static final long QUIET_MILLIS = 4_000;
+    private static final long QUIET_MILLIS = 6_000;
 
     @TempDir
     Path home;
@@ -55,7 +55,8 @@ class DeployFolderIT {
         Files.writeString(home.resolve("conf/io.connback.tcp-good.cfg"), String.join("\n",
                 "host = 127.0.0.1", "port = " + echo.port(), "framing = delimiter:hex:0a",
                 "ping.frame = hex:50 49 4E 47 0A", "keepalive = 2", "initialDelay = 200", ""));
-        // a terminal for the Gogo console (lb); DEBUG for the wait on the jar still being written
+        // a terminal for the Gogo console (lb): script, of bsdutils (essential in Debian); DEBUG for the wait on the
+        // jar still being written
         gateway.start(Map.of("JAVA_OPTS", "-Dconnback.log.level=DEBUG"),
                 "script", "-qfc", home.resolve("bin/gateway").toString(), "/dev/null");
     }

@@ -38,7 +38,7 @@ public final class DeployFolder {
     /** How long a jar may stay an incomplete zip file (still being written, or paused) before it is reported. */
     static final Duration INCOMPLETE = Duration.ofSeconds(2);
     /** The scan that runs without an event: a fallback for lost events and file systems that send none. */
-    static final Duration RESCAN_INTERVAL = Duration.ofSeconds(2);
+    static final Duration RESCAN_INTERVAL = Duration.ofSeconds(5);
 
     private static final Logger LOG = System.getLogger("io.connback.folders.deploy");
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);

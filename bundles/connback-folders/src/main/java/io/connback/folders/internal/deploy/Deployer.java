@@ -159,13 +159,13 @@ final class Deployer {
             file.seen = stamp;
             file.seenAt = now;
         }
+        if (now - file.seenAt < settleNanos) {
+            return file.seenAt + settleNanos;
+        }
         if (isTemporary(file.name)) {
             log.log(Level.DEBUG, display(file) + ": waiting: a temporary name");
             file.handled = stamp;
             return NO_DEADLINE;
-        }
-        if (now - file.seenAt < settleNanos) {
-            return file.seenAt + settleNanos;
         }
         if (stamp.directory() || !file.name.toLowerCase(Locale.ROOT).endsWith(".jar")) {
             file.handled = stamp;
