@@ -2,6 +2,7 @@ package io.connback.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.connback.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -127,6 +128,8 @@ class DeployFolderIT {
                 "INFO    io.connback.folders.deploy: " + tcp + ": updated bundle io.connback.tcp 0.1.0.SNAPSHOT"));
         gateway.awaitLine("the link back through the updated connector", updated,
                 line -> line.contains("link good CONNECTED via "));
+        // the link connects once the handshake is done, a moment before the server's accept returns
+        Await.until("the echo server's second connection", AssembledGateway.TIMEOUT, () -> echo.accepted() > 1);
         assertThat(echo.accepted()).as("one new connection, through the updated connector").isEqualTo(2);
         assertThat(gateway.logLines()).as("no stack trace in the log")
                 .noneMatch(line -> line.matches("\\s+at .*|Caused by: .*"));
