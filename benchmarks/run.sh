@@ -23,6 +23,11 @@
 #                                                  peer), for .ci/run
 #   benchmarks/run.sh hot-swap [OPTIONS]           Bundle.update() of the TCP connector bundle -> link connected
 #                                                  again, in an embedded Felix: --swaps N (20) --warmup-swaps N (3)
+#   benchmarks/run.sh file-swap [OPTIONS]          the assembled gateway (-Dfileswap.gateway=DIR in JAVA_OPTS for
+#                                                  another): idle CPU with one quiet link, then a copy of the TCP
+#                                                  connector's jar renamed over it -> link connected again, from
+#                                                  outside: --swaps N (20) --warmup-swaps N (3) --idle-seconds S
+#                                                  (60) --pause-ms MS (1000)
 #   benchmarks/run.sh broker-restart [OPTIONS]     200 MQTT clients through a Mosquitto restart: Connback with full
 #                                                  jitter, without jitter, Paho's automatic reconnect; --clients N
 #                                                  (200) --messages K (5) --outage-ms MS (4000); needs mosquitto
@@ -41,9 +46,10 @@ part="${1:-all}"
 case "$part" in
     all | jmh | serial | soak | soak-short) shift $(($# > 0 ? 1 : 0)) ;;
     scale | replug | serial-throughput | tcp-links | isolation) shift ;;
-    hot-swap | broker-restart | cold-start) shift ;;
+    hot-swap | file-swap | broker-restart | cold-start) shift ;;
     *) echo "usage: $0 [all | jmh | scale [OPTIONS] | serial | replug [OPTIONS] | serial-throughput [OPTIONS]" \
-        "| tcp-links [OPTIONS] | isolation [OPTIONS] | soak | soak-short | hot-swap [OPTIONS] | broker-restart [OPTIONS] | cold-start [OPTIONS]]" >&2; exit 2 ;;
+        "| tcp-links [OPTIONS] | isolation [OPTIONS] | soak | soak-short | hot-swap [OPTIONS] | file-swap [OPTIONS]" \
+        "| broker-restart [OPTIONS] | cold-start [OPTIONS]]" >&2; exit 2 ;;
 esac
 if [[ $# -gt 0 && "$part" =~ ^(all|jmh|serial|soak|soak-short)$ ]]; then
     echo "$0 $part takes no options" >&2; exit 2
@@ -108,6 +114,13 @@ fi
 if runs hot-swap; then
     java -Dconnback.hot-swap.bundles="$root/benchmarks/target/hot-swap-bundles" -cp "$jar" \
         io.connback.benchmarks.HotSwapRun "$@" | tee "$results/hot-swap.txt"
+fi
+
+if runs file-swap; then
+    # JAVA_OPTS may name another assembly to compare: -Dfileswap.gateway=DIR
+    # shellcheck disable=SC2086
+    java -Dfileswap.gateway="$root/gateway-runtime/target/connback-gateway" ${JAVA_OPTS:-} -cp "$jar" \
+        io.connback.benchmarks.FileSwapRun "$@" | tee "$results/file-swap.txt"
 fi
 
 if runs broker-restart; then

@@ -21,6 +21,8 @@ final class BootedProcess {
 
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration KILL_TIMEOUT = Duration.ofSeconds(10);
+    /** Linux's USER_HZ: /proc counts CPU time in hundredths of a second. */
+    private static final long TICK_NANOS = 10_000_000;
 
     private final String name;
     private final long startNanos;
@@ -89,6 +91,18 @@ final class BootedProcess {
     }
 
     /**
+     * The CPU time used so far by the threads of the process and its descendants whose names start with one of
+     * these prefixes, user and system, from Linux {@code /proc/<pid>/task/<tid>/stat} (in clock ticks of 10 ms;
+     * Linux cuts a thread's name to 15 characters).
+     *
+     * @param prefixes the beginnings of the threads' names
+     * @return nanoseconds
+     */
+    long threadCpuNanos(List<String> prefixes) {
+        return tree().mapToLong(handle -> threadCpuNanos(handle.pid(), prefixes)).sum();
+    }
+
+    /**
      * The resident memory of the process and its descendants now, from Linux {@code /proc/<pid>/status}.
      *
      * @return bytes
@@ -139,6 +153,31 @@ final class BootedProcess {
 
     private Stream<ProcessHandle> tree() {
         return Stream.concat(Stream.of(process.toHandle()), process.descendants()).filter(ProcessHandle::isAlive);
+    }
+
+    private static long threadCpuNanos(long pid, List<String> prefixes) {
+        long ticks = 0;
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).strip();
+                    if (prefixes.stream().anyMatch(name::startsWith)) {
+                        // after the name in parentheses: field 3 is the state, 14 and 15 utime and stime
+                        String stat = Files.readString(task.resolve("stat"));
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    }
+                } catch (NoSuchFileException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return 0; // exited meanwhile
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the threads of process " + pid + " (the run needs Linux)",
+                    e);
+        }
+        return ticks * TICK_NANOS;
     }
 
     private static long residentBytes(long pid) {

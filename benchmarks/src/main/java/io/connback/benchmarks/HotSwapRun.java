@@ -218,11 +218,15 @@ public final class HotSwapRun {
         }
     }
 
-    /** A TCP echo server on 127.0.0.1: one thread accepts, one thread per connection echoes. */
-    private static final class EchoServer implements AutoCloseable {
+    /**
+     * A TCP echo server on 127.0.0.1: one thread accepts, one thread per connection echoes. It tells when it
+     * accepted the last connection: {@link FileSwapRun} measures from outside the gateway with it.
+     */
+    static final class EchoServer implements AutoCloseable {
 
         private final ServerSocket server;
         private final AtomicInteger accepted = new AtomicInteger();
+        private volatile long lastAcceptedNanos;
 
         EchoServer() throws IOException {
             server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -239,10 +243,15 @@ public final class HotSwapRun {
             return accepted.get();
         }
 
+        long lastAcceptedNanos() {
+            return lastAcceptedNanos;
+        }
+
         private void accept() {
             while (!server.isClosed()) {
                 try {
                     Socket socket = server.accept();
+                    lastAcceptedNanos = System.nanoTime();
                     Thread echo = new Thread(() -> echo(socket), "hot-swap-echo-" + accepted.incrementAndGet());
                     echo.setDaemon(true);
                     echo.start();

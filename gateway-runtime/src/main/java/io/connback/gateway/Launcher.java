@@ -165,18 +165,11 @@ public final class Launcher {
         Map<String, String> properties = new HashMap<>();
         properties.put(Constants.FRAMEWORK_STORAGE, options.cache().toString());
         properties.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "org.osgi.service.log;version=1.5.0");
-        // the log service drops what is below WARNING by default: FileInstall tells at INFO what it installs
+        // the log service drops what is below WARNING by default: the folders tell at INFO what they apply
         properties.put("org.osgi.service.log.admin.loglevel", osgiLogLevel(options.logLevel()));
-        // the folders of io.connback.folders: absolute paths, the configuration folders as a comma-separated list;
-        // conf/ is read by io.connback.folders, FileInstall watches deploy/ only
+        // the folders io.connback.folders watches: absolute paths, the configuration folders a comma-separated list
         properties.put("connback.conf", confFolders());
         properties.put("connback.deploy", options.deploy().toString());
-        properties.put("felix.fileinstall.dir", options.deploy().toString());
-        properties.put("felix.fileinstall.poll", "500");
-        // bundles only
-        properties.put("felix.fileinstall.filter", ".*\\.jar");
-        properties.put("felix.fileinstall.noInitialDelay", "true");
-        properties.put("felix.fileinstall.log.level", "3");
         return properties;
     }
 

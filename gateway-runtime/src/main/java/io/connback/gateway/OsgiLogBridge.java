@@ -10,7 +10,7 @@ import org.osgi.service.log.LogReaderService;
 import org.osgi.util.tracker.ServiceTracker;
 
 /**
- * Writes the entries of the OSGi log service (SCR, Configuration Admin, FileInstall log there: a rejected
+ * Writes the entries of the OSGi log service (SCR and Configuration Admin log there: a rejected
  * configuration, a bundle that fails to start) to the gateway log. The system bundle exports
  * {@code org.osgi.service.log} from the launcher's class path, so the Felix Log bundle's service is usable here.
  *

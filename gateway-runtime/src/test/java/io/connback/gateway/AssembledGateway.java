@@ -6,18 +6,40 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
-/** The assembled gateway ({@code target/connback-gateway}) as the process tests use it. */
-final class AssembledGateway {
+/**
+ * The assembled gateway ({@code target/connback-gateway}) as the process tests use it: copied into a folder of a
+ * test, run as an operator runs it, {@code bin/gateway}, in its own process, and read through what it logs to
+ * {@code log/gateway.log}. The static methods serve tests that run the gateway their own way; an instance is one copy
+ * and its process.
+ */
+final class AssembledGateway implements AutoCloseable {
 
+    /** How long a test waits for a line. */
+    static final Duration TIMEOUT = Duration.ofSeconds(25);
     /** What a gateway that ran in the assembly leaves there; not part of what ships. */
     private static final Set<String> RUNTIME_STATE = Set.of("log", "cache", "demo-conf", GatewayLock.FILE_NAME);
 
-    private AssembledGateway() {}
+    private final Path home;
+    private Process process;
+
+    /**
+     * Copies the assembly into a folder.
+     *
+     * @param home an empty folder
+     * @throws IOException if the assembly cannot be copied
+     */
+    AssembledGateway(Path home) throws IOException {
+        this.home = home;
+        copyTo(home);
+    }
 
     /** The assembly folder, from the build. */
     static Path assembly() {
@@ -69,19 +91,89 @@ final class AssembledGateway {
      * @return the process
      */
     static Process start(Path home, Path workingFolder, String... args) throws IOException {
-        ProcessBuilder command = new ProcessBuilder(Stream.concat(Stream.of(home.resolve("bin/gateway").toString()),
-                Stream.of(args)).toList()).directory(workingFolder.toFile())
-                .redirectErrorStream(true).redirectOutput(home.resolve("console.txt").toFile())
-                .redirectInput(ProcessBuilder.Redirect.PIPE);
-        command.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        command.environment().remove(GatewayOptions.HOME_VARIABLE);
-        return command.start();
+        return start(home, workingFolder, Map.of(), Stream.concat(Stream.of(home.resolve("bin/gateway").toString()),
+                Stream.of(args)).toArray(String[]::new));
     }
 
-    /** The lines of a log file, none if it does not exist yet. */
+    private static Process start(Path home, Path workingFolder, Map<String, String> environment, String... command)
+            throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workingFolder.toFile())
+                .redirectErrorStream(true).redirectOutput(home.resolve("console.txt").toFile())
+                .redirectInput(ProcessBuilder.Redirect.PIPE);
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().remove(GatewayOptions.HOME_VARIABLE);
+        builder.environment().putAll(environment);
+        return builder.start();
+    }
+
+    /**
+     * Starts this copy's gateway from its folder; its console goes to {@code console.txt}, its standard input is a
+     * pipe.
+     *
+     * @param environment more environment variables (JAVA_HOME is this JVM's)
+     * @param command the command line: {@code bin/gateway}'s absolute path and its options, or a command that runs
+     *     it
+     * @throws IOException if it cannot be started
+     */
+    void start(Map<String, String> environment, String... command) throws IOException {
+        process = start(home, home, environment, command);
+    }
+
+    Path home() {
+        return home;
+    }
+
+    Process process() {
+        return process;
+    }
+
+    /**
+     * Waits for a line of this copy's log at or after an index.
+     *
+     * @param what what is awaited, for the failure message
+     * @param from the index of the first line to look at
+     * @param matcher the line awaited
+     * @return its index
+     * @throws InterruptedException if interrupted while waiting
+     */
+    int awaitLine(String what, int from, Predicate<String> matcher) throws InterruptedException {
+        return awaitLine(home.resolve("log/gateway.log"), process, what, from, TIMEOUT.toMillis(), matcher);
+    }
+
+    /**
+     * The lines of this copy's {@code log/gateway.log} so far.
+     *
+     * @return them, none before the gateway made the file
+     */
+    List<String> logLines() {
+        return lines(home.resolve("log/gateway.log"));
+    }
+
+    /**
+     * The lines of {@code console.txt} so far: the console, a terminal's screen when the gateway runs under
+     * {@code script}.
+     *
+     * @return them
+     */
+    List<String> consoleLines() {
+        return lines(home.resolve("console.txt"));
+    }
+
+    /** Kills the gateway and what it started (a JVM under {@code script}), if they still run. */
+    @Override
+    public void close() {
+        if (process != null) {
+            List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+            tree.add(process.toHandle());
+            tree.forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /** The lines of a file, none if it does not exist yet; read leniently, as a terminal's screen may not be UTF-8. */
     static List<String> lines(Path file) {
         try {
-            return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
+            return Files.exists(file) ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList()
+                    : List.of();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -114,5 +206,15 @@ final class AssembledGateway {
             }
             Thread.sleep(50);
         }
+    }
+
+    /** The index of the last line that matches. */
+    static int lastIndexOf(List<String> lines, Predicate<String> matcher) {
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (matcher.test(lines.get(i))) {
+                return i;
+            }
+        }
+        throw new AssertionError("no such line");
     }
 }

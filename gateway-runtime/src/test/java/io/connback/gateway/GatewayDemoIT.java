@@ -17,10 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * Runs the assembled gateway as an operator does, {@code bin/gateway --demo}, in a copy of
- * {@code target/connback-gateway}, and reads what it logs to {@code log/gateway.log}.
- */
+/** Runs the assembled gateway as an operator does, {@code bin/gateway --demo} ({@link AssembledGateway}). */
 class GatewayDemoIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(25);
@@ -28,6 +25,7 @@ class GatewayDemoIT {
     @TempDir
     Path home;
 
+    private AssembledGateway assembled;
     private Process gateway;
 
     @BeforeEach
@@ -37,9 +35,7 @@ class GatewayDemoIT {
 
     @AfterEach
     void killGateway() {
-        if (gateway != null && gateway.isAlive()) {
-            gateway.destroyForcibly();
-        }
+        assembled.close();
     }
 
     @Test
@@ -58,7 +54,7 @@ class GatewayDemoIT {
         Path tcpBundle = tcpBundle();
         Files.setLastModifiedTime(tcpBundle, FileTime.from(Instant.now().plusSeconds(1)));
         int updated = awaitLine("the TCP bundle updated", connected + 1,
-                line -> line.contains("Updating bundle io.connback.tcp"));
+                line -> line.contains(".jar: updated bundle io.connback.tcp "));
         int swapped = awaitLine("the demo link back through the updated bundle", updated + 1,
                 line -> line.contains("link demo CONNECTED via "));
 
@@ -98,14 +94,14 @@ class GatewayDemoIT {
         Path aside = home.resolve(tcpBundle.getFileName());
         Files.move(tcpBundle, aside);
         int uninstalled = awaitLine("the TCP bundle uninstalled", connected + 1,
-                line -> line.contains("Uninstalling bundle") && line.contains("io.connback.tcp"));
+                line -> line.contains(".jar: uninstalled bundle io.connback.tcp "));
         int waiting = awaitLine("the demo link waiting for its connector", uninstalled + 1,
                 line -> line.matches(
                         ".*link demo RECONNECTING attempt \\d+: connector io.connback.tcp unavailable; next in .*"));
 
         Files.move(aside, tcpBundle);
         int installed = awaitLine("the TCP bundle installed again", waiting + 1,
-                line -> line.contains("Installing bundle io.connback.tcp"));
+                line -> line.contains(".jar: installed bundle io.connback.tcp "));
         awaitLine("the demo link back through the new bundle", installed + 1,
                 line -> line.contains("link demo CONNECTED via "));
         assertThat(logLines().subList(connected, logLines().size())).as("the link kept its ManagedConnection")
@@ -123,7 +119,6 @@ class GatewayDemoIT {
         }
     }
 
-    /** Waits for a line of the log at or after an index, and returns its index. */
     private int awaitLine(String what, int from, Predicate<String> matcher) throws InterruptedException {
         return AssembledGateway.awaitLine(home.resolve("log/gateway.log"), gateway, what, from, TIMEOUT.toMillis(),
                 matcher);
@@ -134,11 +129,6 @@ class GatewayDemoIT {
     }
 
     private static int lastIndexOf(List<String> lines, Predicate<String> matcher) {
-        for (int i = lines.size() - 1; i >= 0; i--) {
-            if (matcher.test(lines.get(i))) {
-                return i;
-            }
-        }
-        throw new AssertionError("no such line");
+        return AssembledGateway.lastIndexOf(lines, matcher);
     }
 }
