@@ -134,7 +134,7 @@ public class SerialHotSwapIT {
         assertEquals("reader threads of the first link: " + oldReaders, 1, oldReaders.size());
         Bundle serial = links.bundle("io.connback.serial");
         ClassLoader oldCode = serial.adapt(BundleWiring.class).getClassLoader();
-        assertEquals(oldCode, connection.link().orElseThrow().getClass().getClassLoader());
+        assertEquals(oldCode, connection.client().orElseThrow().getClass().getClassLoader());
 
         // the promise of the lease that the last component holds: the old revision's reader has ended by the time
         // the revision stops, before its class loader goes away (a reader notices a closed link within 100 ms anyway)
@@ -155,7 +155,7 @@ public class SerialHotSwapIT {
         ManagedConnection reconnected = links.awaitConnected("meter1");
         ClassLoader newCode = serial.adapt(BundleWiring.class).getClassLoader();
         assertNotEquals(oldCode, newCode);
-        assertEquals("the link's code", newCode, reconnected.link().orElseThrow().getClass().getClassLoader());
+        assertEquals("the link's code", newCode, reconnected.client().orElseThrow().getClass().getClassLoader());
         sendLine(reconnected, "after");
         Await.until("the echo through the new link", TIMEOUT, () -> listener.received().equals("beforeafter"));
         Await.until("one reader thread, of the new link: " + readerThreads(), TIMEOUT,

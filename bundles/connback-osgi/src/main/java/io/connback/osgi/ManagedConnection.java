@@ -76,7 +76,8 @@ public interface ManagedConnection {
     Optional<Object> client();
 
     /**
-     * The connected client as a byte-stream link, for connectors of links (TCP, serial).
+     * The connected client as a byte-stream link, for connectors of links (TCP, serial). What is sent through it is
+     * counted in the link's {@linkplain #status() status}; what is sent through the {@link #client()} itself is not.
      *
      * @return the link while connected, empty otherwise or if the client is not a {@link Link}
      */

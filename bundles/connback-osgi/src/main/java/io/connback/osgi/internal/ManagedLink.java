@@ -351,13 +351,12 @@ final class ManagedLink implements ManagedConnection {
 
     @Override
     public Optional<Object> client() {
-        return connback().flatMap(Connback::client).map(client -> client instanceof Link link ? counted(link)
-                : client);
+        return connback().flatMap(Connback::client);
     }
 
     @Override
     public Optional<Link> link() {
-        return client().filter(Link.class::isInstance).map(Link.class::cast);
+        return client().filter(Link.class::isInstance).map(client -> counted((Link) client));
     }
 
     private Link counted(Link link) {
