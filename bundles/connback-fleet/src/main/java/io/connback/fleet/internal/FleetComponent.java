@@ -1,14 +1,20 @@
 package io.connback.fleet.internal;
 
+import io.connback.config.ConfigValues;
+import io.connback.osgi.ConfigurationCheck;
 import io.connback.osgi.ConnectionListener;
+import io.connback.osgi.LinkStatus;
 import io.connback.osgi.ManagedConnection;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
@@ -40,6 +46,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * manager ends the links on that same event, and the order of the two is not defined: the broker link's
  * {@code will.publishOnClose} covers the case where the link closes first. A changed configuration restarts the
  * component: the old status topic goes offline, the new one online.
+ *
+ * <p>A bad configuration never fails the component, so that its next save is taken: each bad key is one line naming
+ * the file ({@link ConfigurationCheck}), and nothing is published until the configuration is fixed.
  */
 @Component(configurationPid = FleetComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         service = ConnectionListener.class, immediate = true)
@@ -88,6 +97,7 @@ public final class FleetComponent implements ConnectionListener {
         String topicPrefix() default "connback";
     }
 
+    /** The publisher, or {@code null} while the configuration is refused. */
     private final FleetPublisher publisher;
     private final BundleContext context;
     /** The framework's STOPPING event, delivered before any bundle stops. */
@@ -98,20 +108,32 @@ public final class FleetComponent implements ConnectionListener {
     };
 
     /**
-     * Starts publishing; the connections are bound after this.
+     * Starts publishing, once the whole configuration is checked; the connections are bound after this.
      *
-     * @param config the configuration
+     * @param properties the configuration's properties, as metatype's {@link Config} describes them
      * @param context tells the gateway's version (this bundle's) and when the framework stops
-     * @throws IllegalArgumentException naming the key and the value, if one is not usable in a topic
      */
     @Activate
-    public FleetComponent(Config config, BundleContext context) {
-        String gatewayId = config.gatewayId().isBlank() ? hostName() : config.gatewayId().trim();
-        this.publisher = new FleetPublisher(gatewayId, config.topicPrefix().trim(), config.link(),
-                context.getBundle().getVersion().toString(),
-                ProcessHandle.current().info().startInstant().orElseGet(Instant::now));
+    public FleetComponent(Map<String, Object> properties, BundleContext context) {
+        String version = context.getBundle().getVersion().toString();
+        Instant started = ProcessHandle.current().info().startInstant().orElseGet(Instant::now);
+        Function<Map<String, ?>, FleetPublisher> publisherOf = configuration -> publisher(configuration, version,
+                started);
+        ConfigurationCheck check = ConfigurationCheck.of(properties);
+        check.run(List.of(publisherOf::apply));
+        check.warnings().forEach(line -> LOG.log(Level.WARNING, line));
+        check.problems().forEach(line -> LOG.log(Level.ERROR, line + " (no fleet status until it is fixed)"));
+        this.publisher = check.problems().isEmpty() ? publisherOf.apply(properties) : null;
         this.context = context;
         context.addBundleListener(gatewayStopping);
+    }
+
+    private static FleetPublisher publisher(Map<String, ?> configuration, String version, Instant started) {
+        ConfigValues values = ConfigValues.ofForm(configuration);
+        String gatewayId = values.text("gatewayId").map(String::trim).filter(id -> !id.isEmpty())
+                .orElseGet(FleetComponent::hostName);
+        return new FleetPublisher(gatewayId, values.text("topicPrefix").orElse("connback").trim(),
+                values.text("link").orElse("fleet"), version, started);
     }
 
     /**
@@ -123,7 +145,9 @@ public final class FleetComponent implements ConnectionListener {
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
             unbind = "removeConnection")
     void addConnection(ManagedConnection connection) {
-        publisher.added(connection);
+        if (publisher != null) {
+            publisher.added(connection);
+        }
     }
 
     /**
@@ -135,7 +159,9 @@ public final class FleetComponent implements ConnectionListener {
      */
     void removeConnection(ManagedConnection connection, ServiceReference<ManagedConnection> reference) {
         Bundle manager = reference.getBundle();
-        publisher.removed(connection, manager != null && manager.getState() == Bundle.ACTIVE);
+        if (publisher != null) {
+            publisher.removed(connection, manager != null && manager.getState() == Bundle.ACTIVE);
+        }
     }
 
     /** Publishes the offline status, unless the framework's stop did already. */
@@ -147,6 +173,9 @@ public final class FleetComponent implements ConnectionListener {
 
     /** Publishes the offline status, once, and waits a little for the broker to take it before the link closes. */
     private void goOffline() {
+        if (publisher == null) {
+            return;
+        }
         try {
             publisher.stop().toCompletableFuture().get(OFFLINE_ACK_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -156,39 +185,17 @@ public final class FleetComponent implements ConnectionListener {
         }
     }
 
+    /** Every change of a link: its state, its attempt, its error. */
     @Override
-    public void onConnect(ManagedConnection connection) {
-        publisher.changed(connection);
-    }
-
-    @Override
-    public void onReconnect(ManagedConnection connection) {
-        publisher.changed(connection);
-    }
-
-    @Override
-    public void onClose(ManagedConnection connection, boolean hasError) {
-        publisher.changed(connection);
-    }
-
-    @Override
-    public void onOffline(ManagedConnection connection) {
-        publisher.changed(connection);
-    }
-
-    @Override
-    public void onError(ManagedConnection connection, Throwable error) {
-        publisher.changed(connection);
-    }
-
-    @Override
-    public void onEnd(ManagedConnection connection) {
-        publisher.changed(connection);
+    public void onStatus(ManagedConnection connection, LinkStatus status) {
+        if (publisher != null) {
+            publisher.changed(connection);
+        }
     }
 
     @Override
     public String toString() {
-        return publisher.toString();
+        return publisher == null ? "FleetComponent[refused configuration]" : publisher.toString();
     }
 
     /** The host name, as the system tells it, or {@code gateway} if it cannot. */
