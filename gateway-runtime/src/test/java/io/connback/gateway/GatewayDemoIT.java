@@ -9,6 +9,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -30,7 +31,7 @@ class GatewayDemoIT {
 
     @BeforeEach
     void copyAssembly() throws IOException {
-        AssembledGateway.copyTo(home);
+        assembled = new AssembledGateway(home);
     }
 
     @AfterEach
@@ -109,7 +110,8 @@ class GatewayDemoIT {
     }
 
     private void startGateway() throws IOException {
-        gateway = AssembledGateway.start(home, "--demo");
+        assembled.start(Map.of(), home.resolve("bin/gateway").toString(), "--demo");
+        gateway = assembled.process();
     }
 
     private Path tcpBundle() throws IOException {
