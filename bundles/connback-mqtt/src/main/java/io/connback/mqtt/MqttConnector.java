@@ -349,6 +349,9 @@ public final class MqttConnector implements Connector<MqttLink>, AutoCloseable {
     private Served serve(Connback<MqttLink> connback) {
         Served served = new Served(new MqttSession(settings, connback));
         served.endHook = connback.onEnd(() -> release(connback, served));
+        if (!closed) { // a closed connector's session must not take the store over from its replacement's
+            served.session.openStore();
+        }
         if (closed) { // an attempt that raced the close: nothing of it may outlive the connector
             served.session.end();
         }
@@ -702,8 +705,8 @@ public final class MqttConnector implements Connector<MqttLink>, AutoCloseable {
             Optional<StoreSettings> store = checkStore();
             return new MqttConnector(new MqttSettings(serverUri, Optional.ofNullable(clientId),
                     Optional.ofNullable(username), password, cleanSession, offlineQueueSize, offlineQueuePolicy,
-                    tls ? Optional.of(socketFactory()) : Optional.empty(), hostnameVerification, checkWill(), willOnClose,
-                    store));
+                    tls ? Optional.of(socketFactory()) : Optional.empty(), hostnameVerification, checkWill(),
+                    willOnClose, store));
         }
 
         /** Checks the store's settings, if the queue is on disk. The folder is opened by the sessions. */

@@ -371,8 +371,8 @@ final class MessageLog implements AutoCloseable {
         }
         segment.size = Math.max(keep, SEGMENT_HEADER);
         LOG.log(Level.WARNING, () -> "store " + dir + ": " + segment.file.getFileName() + " ended with " + damage
-                + " at byte " + keep + " (a write that a crash cut off, or a damaged disk): cut off " + cut + " bytes, kept the "
-                + records + " records before it");
+                + " at byte " + keep + " (a write that a crash cut off, or a damaged disk): cut off " + cut
+                + " bytes, kept the " + records + " records before it");
     }
 
     // ---------------------------------------------------------------- the writer thread

@@ -91,13 +91,17 @@ public final class MqttSession implements MqttLink {
         this.settings = settings;
         this.connback = connback;
         this.clientId = settings.newClientId();
-        settings.store().ifPresent(this::openStore);
     }
 
     /**
-     * Opens the durable store, taking it over from an older session of this JVM, and queues the messages it holds.
-     * A folder that cannot be used is told in one line, and the session goes on with its queue in memory only.
+     * Opens the durable store, if the settings have one, taking it over from an older session of this JVM, and queues
+     * the messages it holds, before any publish. A folder that cannot be used is told in one line, and the session
+     * goes on with its queue in memory only.
      */
+    public void openStore() {
+        settings.store().ifPresent(this::openStore);
+    }
+
     private void openStore(StoreSettings storeSettings) {
         Path dir = storeSettings.dir().toAbsolutePath().normalize();
         MqttSession previous = STORE_USERS.put(dir, this);
@@ -117,7 +121,7 @@ public final class MqttSession implements MqttLink {
         }
         boolean handedOver;
         synchronized (lock) {
-            handedOver = storeHandedOver;
+            handedOver = storeHandedOver || ended;
             if (!handedOver) {
                 store = opened.log();
                 nextSequence = opened.nextSequence();
@@ -132,8 +136,9 @@ public final class MqttSession implements MqttLink {
                 }
             }
         }
-        if (handedOver) { // a newer session took the folder while this one opened it
+        if (handedOver) { // a newer session took the folder while this one opened it, or this one ended
             opened.log().close();
+            STORE_USERS.remove(dir, this);
             return;
         }
         if (!opened.waiting().isEmpty()) {
