@@ -83,7 +83,8 @@ class MqttStoreCrashTest {
         Duration margin = sync.equals("always") ? Duration.ofMillis(50) : Duration.ofMillis(100);
 
         Map<Integer, Long> returnedAt = new ConcurrentHashMap<>();
-        Process first = start(broker, store, sync, topic, PUBLISHED_BEFORE_KILL, folder.resolve("first.log"), returnedAt);
+        Process first = start(broker, store, sync, topic, PUBLISHED_BEFORE_KILL, folder.resolve("first.log"),
+                returnedAt);
         Await.until(() -> "the first gateway published, its log: " + read(folder.resolve("first.log")), WAIT,
                 () -> returnedAt.size() >= PUBLISHED_BEFORE_KILL * 2 / 3);
         long killed = System.nanoTime();
