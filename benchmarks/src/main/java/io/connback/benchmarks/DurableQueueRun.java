@@ -316,7 +316,8 @@ public final class DurableQueueRun {
     }
 
     private void brokerUp(Queue queue) throws Exception {
-        MqttConnector connector = connector(queue, folder(queue, "up"));
+        Optional<Path> store = folder(queue, "up");
+        MqttConnector connector = connector(queue, store);
         CompletableFuture<MqttLink> up = new CompletableFuture<>();
         start(connector, new ConnbackListener<>() {
             @Override
@@ -346,6 +347,8 @@ public final class DurableQueueRun {
                 TimeUnit.NANOSECONDS.toMillis(elapsed), acknowledged.get(), TimeUnit.NANOSECONDS.toMillis(returned),
                 failed.get());
         connector.close();
+        store.ifPresent(dir -> note("%s: %d bytes of segment files once every message was acknowledged and the "
+                + "session ended", queue.label, segmentBytes(dir)));
     }
 
     private static long segmentBytes(Path dir) {

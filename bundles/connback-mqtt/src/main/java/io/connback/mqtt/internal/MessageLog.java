@@ -32,9 +32,9 @@ import java.util.zip.CRC32C;
  * and, for a message, {@code byte flags (qos | retained << 2), short topic length, topic (UTF-8), payload}. The types:
  * a message was published ({@code MESSAGE}), handed to the broker ({@code SENT}), acknowledged or dropped
  * ({@code DONE}). Messages are appended in sequence order, and a message's other records always come after it.
- * Segments are at most {@link #segmentBytes(long)} long; a new one starts at every open. A segment is deleted once
- * it and every older one hold no waiting message: only from the head, so that a {@code DONE} record never goes before
- * the message it ends.
+ * Segments are at most {@link #segmentBytes(long)} long; a new one starts at every open, and when the queue is empty
+ * and the current one holds a quarter of that. A segment is deleted once it and every older one hold no waiting
+ * message: only from the head, so that a {@code DONE} record never goes before the message it ends.
  *
  * <h2>Recovery</h2>
  * Opening reads every segment: the waiting messages are those without a {@code DONE}, in order; those with a
@@ -406,6 +406,7 @@ final class MessageLog implements AutoCloseable {
                         sync();
                     }
                     deleteDoneHead();
+                    startAfresh();
                 } catch (IOException | RuntimeException e) {
                     fail(e);
                 }
@@ -507,6 +508,18 @@ final class MessageLog implements AutoCloseable {
             folder.force(true);
         } catch (IOException e) {
             // some file systems refuse to open a folder; the file's content is forced either way
+        }
+    }
+
+    /**
+     * Once the queue is empty and the segment written to has grown past a quarter of a segment, starts a new one and
+     * deletes it: a link that keeps up with its messages keeps its files small.
+     */
+    private void startAfresh() throws IOException {
+        Segment active = segments.getLast();
+        if (segments.size() == 1 && active.live <= 0 && active.size >= segmentBytes / 4) {
+            startSegment();
+            deleteDoneHead();
         }
     }
 
