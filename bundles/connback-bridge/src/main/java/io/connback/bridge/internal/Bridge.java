@@ -126,11 +126,7 @@ final class Bridge {
         long sequence = frames.incrementAndGet();
         MqttLink link = broker;
         if (link == null) {
-            framesWithoutBroker.incrementAndGet();
-            if (brokerMissingTold.compareAndSet(false, true)) {
-                LOG.log(Level.WARNING, () -> "bridge " + name + ": frames of " + config.device() + " are dropped "
-                        + "until the MQTT link " + config.broker() + " has connected once; counted");
-            }
+            dropped("until the MQTT link " + config.broker() + " has connected once");
             return;
         }
         byte[] bytes = new byte[frame.remaining()];
@@ -138,7 +134,18 @@ final class Bridge {
         try {
             link.publish(config.topic(), payload(bytes, sequence), config.qos(), config.retained());
         } catch (IllegalStateException ended) {
-            LOG.log(Level.DEBUG, () -> "bridge " + name + ": " + ended.getMessage());
+            // the MQTT link's connector was replaced (a changed configuration, an updated bundle): its new session
+            // comes with the link's next connection
+            dropped("while the MQTT link " + config.broker() + " changes its connector (" + ended.getMessage() + ")");
+        }
+    }
+
+    /** Counts a frame that could not be published, and tells the first one. */
+    private void dropped(String when) {
+        framesWithoutBroker.incrementAndGet();
+        if (brokerMissingTold.compareAndSet(false, true)) {
+            LOG.log(Level.WARNING, () -> "bridge " + name + ": frames of " + config.device() + " are dropped " + when
+                    + "; counted, told once");
         }
     }
 
@@ -147,7 +154,7 @@ final class Bridge {
         return frames.get();
     }
 
-    /** How many frames were dropped because the broker link had never connected. */
+    /** How many frames were dropped because no MQTT session took them. */
     long framesWithoutBroker() {
         return framesWithoutBroker.get();
     }
