@@ -45,8 +45,9 @@ import org.h2.mvstore.MVStore;
  *       when the broker has acknowledged every one (all the stages completed).
  * </ul>
  *
- * <p>Beside them, H2's MVStore doing the same work (see {@link #mvStore()}). A warm-up of 20,000 messages on a throwaway queue of each kind runs first. The store's folders are under the
- * temporary folder ({@code java.io.tmpdir}), whose file system the run prints.
+ * <p>Beside them, H2's MVStore doing the same work (see {@link #mvStore(int, boolean)}). A warm-up of 20,000 messages
+ * on a throwaway queue of each kind runs first. The store's folders are under the temporary folder
+ * ({@code java.io.tmpdir}), whose file system the run prints.
  *
  * <p>Usage: {@code java -cp benchmarks.jar io.connback.benchmarks.DurableQueueRun [--messages N] [--size B]}
  */
