@@ -32,17 +32,13 @@ import org.osgi.service.metatype.annotations.Option;
  * ({@link io.connback.osgi.ConnbackProperties#ofConnector}).
  *
  * <p>With {@code store = disk} and no {@code store.dir}, the link's store is the folder {@code mqtt/<link name>} of
- * the gateway's data folder: the framework (or system) property {@value #DATA_PROPERTY}; else Karaf's
- * {@code karaf.data}; else the folder {@code data} beside the framework's storage folder ({@code cache/}, which the
- * gateway cleans at every start, so never in it).
+ * the gateway's data folder (see {@link StoreFolders}).
  */
 @Component(configurationPid = "io.connback.mqtt", configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
 @Designate(ocd = MqttConnectorComponent.Config.class, factory = true)
 public final class MqttConnectorComponent {
 
     private static final String TYPE = "mqtt";
-    /** The framework property of the gateway's data folder. */
-    static final String DATA_PROPERTY = "connback.data";
 
     /**
      * The configuration of an MQTT link, as metatype describes it: the connector's keys here (see
@@ -258,31 +254,11 @@ public final class MqttConnectorComponent {
      */
     @Activate
     public MqttConnectorComponent(Map<String, Object> properties, BundleContext context) {
-        Path data = dataFolder(context);
+        Path data = StoreFolders.dataFolder(context::getProperty);
         this.service = ConnectorService.register(context, TYPE, configuration -> MqttConnector.builder()
-                .defaultStoreDir(data.resolve(TYPE).resolve(folderName(configuration))).apply(configuration).build(),
-                properties);
-    }
-
-    private static Path dataFolder(BundleContext context) {
-        String data = context.getProperty(DATA_PROPERTY);
-        if (data != null && !data.isBlank()) {
-            return Path.of(data);
-        }
-        String karaf = context.getProperty("karaf.data");
-        if (karaf != null && !karaf.isBlank()) {
-            return Path.of(karaf, "connback");
-        }
-        String storage = context.getProperty("org.osgi.framework.storage");
-        Path cache = Path.of(storage == null || storage.isBlank() ? "felix-cache" : storage).toAbsolutePath();
-        return cache.resolveSibling("data");
-    }
-
-    /** The link's name, as a folder name: characters other than letters, digits, '.', '_' and '-' become '_'. */
-    private static String folderName(Map<String, ?> configuration) {
-        String name = ConnbackProperties.ofConnector(TYPE, configuration).get(ConnbackProperties.NAME).toString();
-        String folder = name.replaceAll("[^A-Za-z0-9._-]", "_");
-        return folder.equals(".") || folder.equals("..") ? "_" + folder : folder;
+                .defaultStoreDir(StoreFolders.ofLink(data, ConnbackProperties.ofConnector(TYPE, configuration)
+                        .get(ConnbackProperties.NAME).toString()))
+                .apply(configuration).build(), properties);
     }
 
     /**
