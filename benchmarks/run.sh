@@ -32,6 +32,9 @@
 #                                                  jitter, without jitter, Paho's automatic reconnect; --clients N
 #                                                  (200) --messages K (5) --outage-ms MS (4000); needs mosquitto
 #                                                  (.ci/install-test-tools installs it)
+#   benchmarks/run.sh durable-queue [OPTIONS]      the MQTT queue in memory and on disk (store = disk, interval:100
+#                                                  and always) beside H2's MVStore: broker down, replay, broker up;
+#                                                  --messages N (100000) --size B (100); needs mosquitto
 #   benchmarks/run.sh cold-start [OPTIONS]         bin/gateway to all links connected, beside a bare Felix and Apache
 #                                                  Karaf minimal (fetched here from Maven Central); --runs N (5)
 #                                                  --few-links N (3) --many-links N (300)
@@ -46,10 +49,10 @@ part="${1:-all}"
 case "$part" in
     all | jmh | serial | soak | soak-short) shift $(($# > 0 ? 1 : 0)) ;;
     scale | replug | serial-throughput | tcp-links | isolation) shift ;;
-    hot-swap | file-swap | broker-restart | cold-start) shift ;;
+    hot-swap | file-swap | broker-restart | cold-start | durable-queue) shift ;;
     *) echo "usage: $0 [all | jmh | scale [OPTIONS] | serial | replug [OPTIONS] | serial-throughput [OPTIONS]" \
         "| tcp-links [OPTIONS] | isolation [OPTIONS] | soak | soak-short | hot-swap [OPTIONS] | file-swap [OPTIONS]" \
-        "| broker-restart [OPTIONS] | cold-start [OPTIONS]]" >&2; exit 2 ;;
+        "| broker-restart [OPTIONS] | cold-start [OPTIONS] | durable-queue [OPTIONS]]" >&2; exit 2 ;;
 esac
 if [[ $# -gt 0 && "$part" =~ ^(all|jmh|serial|soak|soak-short)$ ]]; then
     echo "$0 $part takes no options" >&2; exit 2
@@ -134,4 +137,8 @@ if runs cold-start; then
     java -Dcoldstart.gateway="$root/gateway-runtime/target/connback-gateway" \
         -Dcoldstart.karaf="$(echo "$root"/benchmarks/target/karaf/apache-karaf-minimal-*)" \
         -cp "$jar" io.connback.benchmarks.ColdStartRun "$@" | tee "$results/cold-start.txt"
+fi
+
+if runs durable-queue; then
+    java -cp "$jar" io.connback.benchmarks.DurableQueueRun "$@" | tee "$results/durable-queue.txt"
 fi

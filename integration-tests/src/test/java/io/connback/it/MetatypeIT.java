@@ -88,7 +88,8 @@ public class MetatypeIT {
         assertKeys("io.connback.mqtt", MQTT_PID, List.of("serverUri", "clientId", "username", "password",
                 "cleanSession", "offlineQueueSize", "offlineQueuePolicy", "tls.truststore", "tls.truststorePassword",
                 "tls.keystore", "tls.keystorePassword", "tls.hostnameVerification", "will.topic", "will.payload",
-                "will.qos", "will.retained", "will.publishOnClose"), List.of(), CONNECTION_KEYS);
+                "will.qos", "will.retained", "will.publishOnClose", "store", "store.dir", "store.maxBytes", "store.sync"),
+                List.of(), CONNECTION_KEYS);
         for (String secret : List.of("password", "tls.truststorePassword", "tls.keystorePassword")) {
             assertEquals(secret, AttributeDefinition.PASSWORD,
                     attribute("io.connback.mqtt", MQTT_PID, secret).getType());

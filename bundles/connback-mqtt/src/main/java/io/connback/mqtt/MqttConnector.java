@@ -11,12 +11,15 @@ import io.connback.mqtt.internal.Message;
 import io.connback.mqtt.internal.MqttSession;
 import io.connback.mqtt.internal.MqttSettings;
 import io.connback.mqtt.internal.PahoLink;
+import io.connback.mqtt.internal.StoreSettings;
 import io.connback.mqtt.internal.TlsStores;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -89,6 +92,22 @@ import org.eclipse.paho.client.mqttv3.MqttTopic;
  * {@link javax.net.ssl.SSLHandshakeException} that names the broker and the reason. Key stores are read when the
  * connector is built, in any format the JDK reads (PKCS#12, JKS); the key store's password also unlocks its key.
  *
+ * <h2>Durable queue</h2>
+ * With {@code store = disk}, the queue of a session is also kept in files, in {@code store.dir} (one folder per link;
+ * a gateway makes one per link in its data folder): QoS 1 and 2 messages are recorded from their publish until the
+ * broker acknowledges them or they are dropped, so that those published while the broker is away, or sent and not yet
+ * acknowledged, survive a restart, a crash or a {@code kill -9}, and are sent first, in order, by the next session of
+ * the folder (after a restart, a changed configuration, an updated bundle). A power loss may cost what was written in
+ * the last {@code store.sync} interval; {@code store.sync = always} forces every batch of records to the disk as soon
+ * as it is written (one fsync per batch: a few milliseconds). Delivery is at least once: the messages sent and not
+ * acknowledged when the process died are sent again and may reach the broker twice; their count is logged when the
+ * store is opened. The store holds at most {@code store.maxBytes} of waiting messages; beyond, or beyond
+ * {@code offlineQueueSize} messages (the queue stays in memory too), {@code offlineQueuePolicy} applies, told once per
+ * outage. A record that a crash cut short is cut off when the store is opened, keeping the records before it, with one
+ * line saying so. A folder that cannot be written (or that another process uses) is told in one line, and the link
+ * runs with its queue in memory only. QoS 0 messages are never stored. The format: {@code MessageLog} of the
+ * connector's internals, an append-only log of segment files whose records carry a CRC-32C.
+ *
  * <h2>Configuration properties</h2>
  * <table>
  *   <caption>Keys read by {@link #fromMap(Map)}</caption>
@@ -119,6 +138,13 @@ import org.eclipse.paho.client.mqttv3.MqttTopic;
  *       <td>none</td></tr>
  *   <tr><td>{@code tls.keystorePassword}</td><td>its password, also the key's</td><td>none</td></tr>
  *   <tr><td>{@code tls.hostnameVerification}</td><td>{@code true} or {@code false}</td><td>{@code true}</td></tr>
+ *   <tr><td>{@code store}</td><td>{@code memory} or {@code disk} (see Durable queue)</td><td>{@code memory}</td></tr>
+ *   <tr><td>{@code store.dir}</td><td>the folder of the link's store files</td>
+ *       <td>required with {@code disk}, unless {@link Builder#defaultStoreDir} set one</td></tr>
+ *   <tr><td>{@code store.maxBytes}</td><td>bytes of waiting messages the store may hold, at least 65536</td>
+ *       <td>{@value #DEFAULT_STORE_MAX_BYTES} (64 MiB)</td></tr>
+ *   <tr><td>{@code store.sync}</td><td>{@code always}, or {@code interval:<ms>}: force the files to the disk at most
+ *       that long after a write</td><td>{@code interval:100}</td></tr>
  * </table>
  * The Connback's own keys ({@code keepalive}, {@code connectTimeout}, the backoff) are read by
  * {@link io.connback.ConnbackOptions#fromMap(Map)}; other keys are ignored, so the whole configuration of a link can be
@@ -133,6 +159,8 @@ public final class MqttConnector implements Connector<MqttLink>, AutoCloseable {
     public static final int MAX_QUEUE_SIZE = 1_000_000;
     /** The default {@code will.qos}. */
     public static final int DEFAULT_WILL_QOS = 1;
+    /** The default {@code store.maxBytes}: 64 MiB. */
+    public static final long DEFAULT_STORE_MAX_BYTES = StoreSettings.DEFAULT_MAX_BYTES;
 
     private final MqttSettings settings;
     private final Map<Connback<MqttLink>, Served> sessions = new ConcurrentHashMap<>();
@@ -283,6 +311,15 @@ public final class MqttConnector implements Connector<MqttLink>, AutoCloseable {
     }
 
     /**
+     * The folder of the durable queue.
+     *
+     * @return the folder, or empty if the queue is in memory only
+     */
+    public Optional<Path> storeDir() {
+        return settings.store().map(StoreSettings::dir);
+    }
+
+    /**
      * Describes the connector for logs: the server URI, the client id and user name if set; never the password.
      *
      * @return the description
@@ -312,6 +349,9 @@ public final class MqttConnector implements Connector<MqttLink>, AutoCloseable {
     private Served serve(Connback<MqttLink> connback) {
         Served served = new Served(new MqttSession(settings, connback));
         served.endHook = connback.onEnd(() -> release(connback, served));
+        if (!closed) { // a closed connector's session must not take the store over from its replacement's
+            served.session.openStore();
+        }
         if (closed) { // an attempt that raced the close: nothing of it may outlive the connector
             served.session.end();
         }
@@ -364,6 +404,11 @@ public final class MqttConnector implements Connector<MqttLink>, AutoCloseable {
         private int willQos = DEFAULT_WILL_QOS;
         private boolean willRetained;
         private boolean willOnClose;
+        private boolean diskStore;
+        private Path storeDir;
+        private Path defaultStoreDir;
+        private long storeMaxBytes = DEFAULT_STORE_MAX_BYTES;
+        private Duration storeSync = StoreSettings.DEFAULT_SYNC_INTERVAL;
 
         private Builder() {}
 
@@ -528,6 +573,55 @@ public final class MqttConnector implements Connector<MqttLink>, AutoCloseable {
         }
 
         /**
+         * Keeps the queue on disk too, in a folder of its own (see the class description): QoS 1 and 2 messages
+         * survive a restart or a crash of the process. Default: the queue is in memory only.
+         *
+         * @param dir the folder of this link's store; created if needed, used by one link only
+         * @return this builder
+         */
+        public Builder store(Path dir) {
+            this.diskStore = true;
+            this.storeDir = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
+        /**
+         * Sets the folder of {@code store = disk} when {@code store.dir} is not configured; a gateway sets it to a
+         * folder per link in its data folder. Enables nothing by itself.
+         *
+         * @param dir the default folder
+         * @return this builder
+         */
+        public Builder defaultStoreDir(Path dir) {
+            this.defaultStoreDir = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
+        /**
+         * Sets the most bytes of waiting messages the store may hold; beyond, {@code offlineQueuePolicy} applies.
+         * Default {@value #DEFAULT_STORE_MAX_BYTES} (64 MiB).
+         *
+         * @param maxBytes at least 65536
+         * @return this builder
+         */
+        public Builder storeMaxBytes(long maxBytes) {
+            this.storeMaxBytes = maxBytes;
+            return this;
+        }
+
+        /**
+         * Sets how often the store is forced to the disk: {@link Duration#ZERO} after every write
+         * ({@code store.sync = always}), else at most that long after a write. Default 100 ms.
+         *
+         * @param interval the sync interval, or zero
+         * @return this builder
+         */
+        public Builder storeSync(Duration interval) {
+            this.storeSync = Objects.requireNonNull(interval, "interval");
+            return this;
+        }
+
+        /**
          * Applies configuration properties over the values set so far; see {@link MqttConnector#fromMap(Map)}.
          *
          * @param properties the configuration
@@ -549,7 +643,37 @@ public final class MqttConnector implements Connector<MqttLink>, AutoCloseable {
             text(values, "tls.keystore").ifPresent(path -> keystore(Path.of(path), keySecret.orElse(null)));
             values.bool("tls.hostnameVerification").ifPresent(this::hostnameVerification);
             applyWill(values);
+            applyStore(values);
             return this;
+        }
+
+        /** Reads the {@code store*} keys. */
+        private void applyStore(ConfigValues values) {
+            values.parsed("store", Builder::isDisk).ifPresent(disk -> diskStore = disk);
+            text(values, "store.dir").ifPresent(dir -> {
+                try {
+                    storeDir = Path.of(dir);
+                } catch (InvalidPathException e) {
+                    throw ConfigValues.invalid("store.dir", dir, e.getMessage());
+                }
+            });
+            values.decimal("store.maxBytes").ifPresent(bytes -> {
+                try {
+                    storeMaxBytes = bytes.longValueExact();
+                } catch (ArithmeticException e) {
+                    throw ConfigValues.invalid("store.maxBytes", values.raw("store.maxBytes").orElseThrow(),
+                            "expected a whole number of bytes");
+                }
+            });
+            values.parsed("store.sync", StoreSettings::parseSync).ifPresent(this::storeSync);
+        }
+
+        private static boolean isDisk(String store) {
+            return switch (store.trim().toLowerCase(Locale.ROOT)) {
+                case "disk" -> true;
+                case "memory" -> false;
+                default -> throw new IllegalArgumentException("expected memory or disk");
+            };
         }
 
         /**
@@ -578,9 +702,27 @@ public final class MqttConnector implements Connector<MqttLink>, AutoCloseable {
                 Object value = truststore != null ? truststore : keystore != null ? keystore : sslContext;
                 throw ConfigValues.invalid(key, value, "TLS settings need an ssl:// serverUri, not " + serverUri);
             }
+            Optional<StoreSettings> store = checkStore();
             return new MqttConnector(new MqttSettings(serverUri, Optional.ofNullable(clientId),
                     Optional.ofNullable(username), password, cleanSession, offlineQueueSize, offlineQueuePolicy,
-                    tls ? Optional.of(socketFactory()) : Optional.empty(), hostnameVerification, checkWill(), willOnClose));
+                    tls ? Optional.of(socketFactory()) : Optional.empty(), hostnameVerification, checkWill(),
+                    willOnClose, store));
+        }
+
+        /** Checks the store's settings, if the queue is on disk. The folder is opened by the sessions. */
+        private Optional<StoreSettings> checkStore() {
+            if (!diskStore) {
+                if (storeDir != null) {
+                    throw ConfigValues.invalid("store.dir", storeDir, "the queue is in memory: set store = disk");
+                }
+                return Optional.empty();
+            }
+            Path dir = storeDir != null ? storeDir : defaultStoreDir;
+            if (dir == null) {
+                throw new IllegalArgumentException("store.dir: no value: store = disk needs the folder of the "
+                        + "link's files");
+            }
+            return Optional.of(new StoreSettings(dir, storeMaxBytes, storeSync));
         }
 
         /**

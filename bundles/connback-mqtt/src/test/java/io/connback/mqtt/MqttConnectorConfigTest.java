@@ -98,6 +98,48 @@ class MqttConnectorConfigTest {
     }
 
     @Test
+    void theDurableQueueIsOptInAndItsKeysAreRead() {
+        assertThat(MqttConnector.fromMap(config()).storeDir()).isEmpty();
+        assertThat(MqttConnector.fromMap(config("store", "memory", "store.maxBytes", 1 << 20, "store.sync", "always"))
+                .storeDir()).as("the store keys without store = disk, as a metatype form sets them").isEmpty();
+
+        MqttConnector connector = MqttConnector.fromMap(config("store", "DISK", "store.dir", "/var/lib/gw/uplink",
+                "store.maxBytes", "1048576", "store.sync", "interval:250"));
+        assertThat(connector.storeDir()).contains(Path.of("/var/lib/gw/uplink"));
+        assertThat(connector.toString()).endsWith(", store=disk, store.dir=/var/lib/gw/uplink, "
+                + "store.maxBytes=1048576, store.sync=interval:250]");
+        assertThat(MqttConnector.fromMap(config("store", "disk", "store.dir", "/d", "store.sync", "always"))
+                .toString()).endsWith("store.maxBytes=67108864, store.sync=always]");
+        assertThat(MqttConnector.builder().defaultStoreDir(Path.of("/data/mqtt/uplink"))
+                .apply(config("store", "disk")).build().storeDir()).contains(Path.of("/data/mqtt/uplink"));
+        assertThat(MqttConnector.builder().defaultStoreDir(Path.of("/data/mqtt/uplink"))
+                .apply(config("store", "disk", "store.dir", "/elsewhere")).build().storeDir())
+                .contains(Path.of("/elsewhere"));
+    }
+
+    @Test
+    void badStoreValuesNameTheKeyAndTheValue() {
+        assertThatThrownBy(() -> MqttConnector.fromMap(config("store", "tape")))
+                .hasMessage("store: invalid value 'tape': expected memory or disk");
+        assertThatThrownBy(() -> MqttConnector.fromMap(config("store", "disk")))
+                .hasMessage("store.dir: no value: store = disk needs the folder of the link's files");
+        assertThatThrownBy(() -> MqttConnector.fromMap(config("store.dir", "/var/lib/gw")))
+                .hasMessage("store.dir: invalid value '/var/lib/gw': the queue is in memory: set store = disk");
+        assertThatThrownBy(() -> MqttConnector.fromMap(config("store", "disk", "store.dir", "/d",
+                "store.maxBytes", 1000)))
+                .hasMessage("store.maxBytes: invalid value '1000': must be at least 65536");
+        assertThatThrownBy(() -> MqttConnector.fromMap(config("store", "disk", "store.dir", "/d",
+                "store.maxBytes", "64MB")))
+                .hasMessage("store.maxBytes: invalid value '64MB': expected a number");
+        for (String sync : new String[] {"sometimes", "interval:0", "interval:", "interval:1.5"}) {
+            assertThatThrownBy(() -> MqttConnector.fromMap(config("store", "disk", "store.dir", "/d",
+                    "store.sync", sync)))
+                    .hasMessage("store.sync: invalid value '" + sync + "': expected always or interval:<ms>, with 1 ms"
+                            + " or more");
+        }
+    }
+
+    @Test
     void theMqttKeepaliveIsConnbacksInWholeSeconds() {
         assertThat(MqttSettings.keepaliveSeconds(Duration.ZERO)).isZero();
         assertThat(MqttSettings.keepaliveSeconds(Duration.ofSeconds(60))).isEqualTo(60);

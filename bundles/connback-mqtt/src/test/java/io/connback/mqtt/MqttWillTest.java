@@ -10,11 +10,9 @@ import io.connback.Connback;
 import io.connback.link.mqtt.MqttLink;
 import io.connback.link.mqtt.MqttMessage;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -186,8 +183,8 @@ class MqttWillTest {
     void aGatewayProcessKilledMakesTheBrokerPublishItsWillOffline(BrokerKind kind) throws Exception {
         TestBroker broker = fixture.broker(kind).start();
         String topic = "killed/gw1/status";
-        Process gateway = new ProcessBuilder(javaCommand(), "-cp", testClassPath(), WillClient.class.getName(),
-                broker.uri(), "killed-gw1", topic, OFFLINE).redirectErrorStream(true).start();
+        Process gateway = ChildJvm.of(WillClient.class, broker.uri(), "killed-gw1", topic, OFFLINE)
+                .redirectErrorStream(true).start();
         List<String> output = new ArrayList<>();
         try {
             CompletableFuture<Boolean> connected = CompletableFuture.supplyAsync(() -> readUntilConnected(gateway,
@@ -234,23 +231,5 @@ class MqttWillTest {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    private static String javaCommand() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    /**
-     * The class path of the child: the test classes and every jar of this test run, from the class path or, when
-     * the tests run as a module, the module path.
-     */
-    private static String testClassPath() throws Exception {
-        String testClasses = Path.of(WillClient.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-                .toString();
-        return Stream.concat(Stream.of(testClasses),
-                        Stream.of("jdk.module.path", "java.class.path").map(key -> System.getProperty(key, ""))
-                                .flatMap(path -> Stream.of(path.split(File.pathSeparator))))
-                .filter(entry -> !entry.isEmpty()).distinct()
-                .reduce((a, b) -> a + File.pathSeparator + b).orElseThrow();
     }
 }

@@ -2,8 +2,10 @@ package io.connback.mqtt.internal;
 
 import io.connback.link.mqtt.MqttLink;
 import io.connback.mqtt.MqttConnector;
+import io.connback.osgi.ConnbackProperties;
 import io.connback.osgi.ConnectionAttributes;
 import io.connback.osgi.ConnectorService;
+import java.nio.file.Path;
 import java.util.Map;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -28,6 +30,9 @@ import org.osgi.service.metatype.annotations.Option;
  * has no connector service (or keeps its previous configuration) and the other links are not affected. A changed
  * configuration is taken without deactivation ({@code @Modified}), so that the link keeps its ManagedConnection. The
  * passwords are not service properties ({@link io.connback.osgi.ConnbackProperties#ofConnector}).
+ *
+ * <p>With {@code store = disk} and no {@code store.dir}, the link's store is the folder {@code mqtt/<link name>} of
+ * the gateway's data folder (see {@link StoreFolders}).
  */
 @Component(configurationPid = "io.connback.mqtt", configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
 @Designate(ocd = MqttConnectorComponent.Config.class, factory = true)
@@ -198,6 +203,44 @@ public final class MqttConnectorComponent {
                 + "reconfigured, gateway stopping), just before disconnecting.", required = false,
                 defaultValue = "false")
         boolean will_publishOnClose();
+
+        /**
+         * Where the queue is kept.
+         *
+         * @return memory or disk
+         */
+        @AttributeDefinition(description = "Keep the queue of QoS 1 and 2 messages on disk too, so that they "
+                + "survive a restart or a crash (disk), or in memory only.", required = false,
+                defaultValue = "memory", options = {@Option(value = "memory"), @Option(value = "disk")})
+        String store();
+
+        /**
+         * The store's folder.
+         *
+         * @return a path
+         */
+        @AttributeDefinition(description = "Folder of the link's store files, one per link; default: "
+                + "mqtt/<link name> in the gateway's data folder.", required = false)
+        String store_dir();
+
+        /**
+         * The store's bound.
+         *
+         * @return bytes
+         */
+        @AttributeDefinition(description = "Bytes of waiting messages the store may hold; beyond, "
+                + "offlineQueuePolicy applies.", required = false, min = "65536", defaultValue = "67108864")
+        long store_maxBytes();
+
+        /**
+         * How often the store is forced to the disk.
+         *
+         * @return always or interval:ms
+         */
+        @AttributeDefinition(description = "Force the store to the disk after every write (always), or at most "
+                + "that long after one (interval:<ms>): a power loss may cost the last interval.", required = false,
+                defaultValue = "interval:100")
+        String store_sync();
     }
 
     private final ConnectorService<MqttLink> service;
@@ -210,7 +253,11 @@ public final class MqttConnectorComponent {
      */
     @Activate
     public MqttConnectorComponent(Map<String, Object> properties, BundleContext context) {
-        this.service = ConnectorService.register(context, TYPE, MqttConnector::fromMap, properties);
+        Path data = StoreFolders.dataFolder(context::getProperty);
+        this.service = ConnectorService.register(context, TYPE, configuration -> MqttConnector.builder()
+                .defaultStoreDir(StoreFolders.ofLink(data, ConnbackProperties.ofConnector(TYPE, configuration)
+                        .get(ConnbackProperties.NAME).toString()))
+                .apply(configuration).build(), properties);
     }
 
     /**

@@ -8,7 +8,9 @@ import io.connback.link.mqtt.MqttMessageListener;
 import io.connback.link.mqtt.MqttSubscription;
 import io.connback.link.mqtt.OfflineQueueFullException;
 import io.connback.mqtt.OfflineQueuePolicy;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -20,7 +22,9 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.eclipse.paho.client.mqttv3.MqttTopic;
 
@@ -33,6 +37,13 @@ import org.eclipse.paho.client.mqttv3.MqttTopic;
  * connections; Connback's workers attach and detach connections. All state is guarded by one lock, held only for
  * bookkeeping: Paho, listeners and stages are called outside it. Messages are handed to Paho by one thread at a time
  * (whichever found work to do), so they leave in the order they were published.
+ *
+ * <p>With a durable store ({@code store = disk}), every QoS 1 or 2 message is also recorded in a {@link MessageLog}
+ * from its publish until the broker acknowledged it or it was dropped; the session reads the messages that the store
+ * still holds when it starts, and sends them first. The log's records are queued under the lock, so they follow the
+ * order of events; its own thread writes them. One session at a time uses a store folder in this JVM: a new session
+ * of the same folder (a changed configuration, an updated bundle) takes it over from the one it replaces, which then
+ * goes on in memory only until it ends.
  */
 public final class MqttSession implements MqttLink {
 
@@ -42,11 +53,15 @@ public final class MqttSession implements MqttLink {
     private static final int SUBSCRIPTION_REFUSED = 0x80;
     /** What a subscription was granted before the broker acknowledged its filter. */
     private static final int NOT_ACKNOWLEDGED = -1;
+    /** The session using each store folder of this JVM. */
+    private static final Map<Path, MqttSession> STORE_USERS = new ConcurrentHashMap<>();
 
     private final MqttSettings settings;
     private final Connback<MqttLink> connback;
     private final String clientId;
     private final List<Consumer<? super MqttSubscription>> refusalListeners = new CopyOnWriteArrayList<>();
+    /** The queue's overflow was told in this outage (it is told once per outage). */
+    private final AtomicBoolean overflowTold = new AtomicBoolean();
 
     private final Object lock = new Object();
     // guarded by lock
@@ -57,6 +72,12 @@ public final class MqttSession implements MqttLink {
     private long dropped;
     private boolean sending;
     private boolean ended;
+    /** The durable store; {@code null} without one, or once it was handed over or the session ended. */
+    private MessageLog store;
+    /** The store was handed over to a newer session: it is no longer this one's. */
+    private boolean storeHandedOver;
+    /** The bytes that the waiting messages take in the store. */
+    private long storedBytes;
     // written under lock, read by the message dispatch without it
     private volatile List<Handle> handles = List.of();
 
@@ -70,6 +91,77 @@ public final class MqttSession implements MqttLink {
         this.settings = settings;
         this.connback = connback;
         this.clientId = settings.newClientId();
+    }
+
+    /**
+     * Opens the durable store, if the settings have one, taking it over from an older session of this JVM, and queues
+     * the messages it holds, before any publish. A folder that cannot be used is told in one line, and the session
+     * goes on with its queue in memory only.
+     */
+    public void openStore() {
+        settings.store().ifPresent(this::openStore);
+    }
+
+    private void openStore(StoreSettings storeSettings) {
+        Path dir = storeSettings.dir().toAbsolutePath().normalize();
+        MqttSession previous = STORE_USERS.put(dir, this);
+        if (previous != null) {
+            previous.handOverStore();
+        }
+        MessageLog.Opened opened;
+        long started = System.nanoTime();
+        try {
+            opened = MessageLog.open(storeSettings);
+        } catch (IOException | RuntimeException e) {
+            STORE_USERS.remove(dir, this);
+            LOG.log(Level.ERROR, () -> "MQTT client " + clientId + " of " + settings.serverUri() + ": store.dir '"
+                    + dir + "' cannot be used (" + e + "): the link runs without its durable queue, messages wait "
+                    + "in memory only");
+            return;
+        }
+        boolean handedOver;
+        synchronized (lock) {
+            handedOver = storeHandedOver || ended;
+            if (!handedOver) {
+                store = opened.log();
+                nextSequence = opened.nextSequence();
+                storedBytes = opened.bytes();
+                for (MessageLog.Stored stored : opened.waiting()) {
+                    Outbound message = new Outbound(stored.sequence(), stored.topic(), stored.payload(),
+                            stored.qos(), stored.retained());
+                    message.storedBytes = MessageLog.recordBytes(stored.topic(), stored.payload().length);
+                    message.sentBefore = stored.sent();
+                    message.queued = true;
+                    queue.addLast(message);
+                }
+            }
+        }
+        if (handedOver) { // a newer session took the folder while this one opened it, or this one ended
+            opened.log().close();
+            STORE_USERS.remove(dir, this);
+            return;
+        }
+        if (!opened.waiting().isEmpty()) {
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            LOG.log(Level.INFO, () -> "store " + dir + ": " + opened.waiting().size() + " messages ("
+                    + opened.bytes() + " bytes) kept from before, read in " + millis + " ms, are sent first, in order; "
+                    + opened.possibleDuplicates() + " of them were sent and not acknowledged, and may reach the "
+                    + "broker twice");
+        }
+    }
+
+    /** A newer session of the same store folder takes it over: this one goes on in memory only. */
+    private void handOverStore() {
+        MessageLog handed;
+        synchronized (lock) {
+            storeHandedOver = true;
+            handed = store;
+            store = null;
+        }
+        if (handed != null) {
+            handed.close();
+            LOG.log(Level.DEBUG, () -> handed + " handed over to a new session of client " + clientId);
+        }
     }
 
     MqttSettings settings() {
@@ -88,32 +180,44 @@ public final class MqttSession implements MqttLink {
         checkQos(qos);
         byte[] copy = Objects.requireNonNull(payload, "payload").clone();
         Outbound message;
-        Outbound droppedMessage = null;
+        List<Outbound> droppedMessages = new ArrayList<>();
         boolean refused = false;
         synchronized (lock) {
             checkNotEnded();
             message = new Outbound(nextSequence++, topic, copy, qos, retained);
-            if (queue.size() >= settings.offlineQueueSize()) {
-                dropped++;
-                if (settings.offlineQueuePolicy() == OfflineQueuePolicy.REFUSE) {
-                    refused = true;
-                } else {
-                    droppedMessage = queue.pollFirst();
-                    droppedMessage.queued = false;
-                    droppedMessage.done = true;
+            int bytes = store != null && qos > 0 ? MessageLog.recordBytes(topic, copy.length) : 0;
+            while (queue.size() >= settings.offlineQueueSize() || (bytes > 0 && storedBytes + bytes > maxBytes())) {
+                if (settings.offlineQueuePolicy() == OfflineQueuePolicy.REFUSE || queue.isEmpty()) {
+                    refused = true; // with dropOldest too if all that is stored is in flight, or it is too large
+                    dropped++;
+                    break;
                 }
+                Outbound oldest = queue.pollFirst();
+                oldest.queued = false;
+                oldest.done = true;
+                unstore(oldest);
+                dropped++;
+                droppedMessages.add(oldest);
             }
             if (!refused) {
                 message.queued = true;
                 queue.addLast(message);
+                if (bytes > 0) {
+                    message.storedBytes = bytes;
+                    storedBytes += bytes;
+                    store.message(message.sequence, topic, copy, qos, retained);
+                }
             }
+        }
+        if (refused || !droppedMessages.isEmpty()) {
+            tellOverflow();
+        }
+        for (Outbound droppedMessage : droppedMessages) {
+            droppedMessage.delivered.completeExceptionally(queueFull("dropped", droppedMessage));
         }
         if (refused) {
             message.delivered.completeExceptionally(queueFull("refused", message));
         } else {
-            if (droppedMessage != null) {
-                droppedMessage.delivered.completeExceptionally(queueFull("dropped", droppedMessage));
-            }
             sendQueued();
         }
         return message.delivered.minimalCompletionStage();
@@ -209,6 +313,7 @@ public final class MqttSession implements MqttLink {
             if (ended || link.isDown()) {
                 return false;
             }
+            overflowTold.set(false);
             current = link;
             filters = subscriptions.keySet().toArray(String[]::new);
             qos = subscriptions.values().stream().mapToInt(MqttSession::maxQos).toArray();
@@ -249,11 +354,14 @@ public final class MqttSession implements MqttLink {
      */
     public void end() {
         List<Outbound> lost = new ArrayList<>();
+        MessageLog closing;
         synchronized (lock) {
             if (ended) {
                 return;
             }
             ended = true;
+            closing = store;
+            store = null;
             if (current != null) {
                 for (Outbound message : current.inFlight) {
                     if (message.sentOn == current && !message.done) {
@@ -272,6 +380,10 @@ public final class MqttSession implements MqttLink {
             subscriptions.clear();
             handles = List.of();
             refusalListeners.clear();
+        }
+        if (closing != null) { // what it holds stays there, for the next session of the folder
+            closing.close();
+            STORE_USERS.remove(closing.dir(), this);
         }
         failLost(lost, true);
     }
@@ -305,6 +417,10 @@ public final class MqttSession implements MqttLink {
                     message.queued = false;
                     message.sentOn = link;
                     link.inFlight.add(message);
+                    if (message.storedBytes > 0 && !message.sentBefore && store != null) {
+                        message.sentBefore = true;
+                        store.sent(message.sequence);
+                    }
                 }
                 if (!link.send(message)) {
                     // back in the queue: the next acknowledgement or connection sends it
@@ -332,6 +448,9 @@ public final class MqttSession implements MqttLink {
             link.inFlight.remove(message);
             first = !message.done;
             message.done = true;
+            if (first) {
+                unstore(message);
+            }
             if (message.queued) {
                 queue.remove(message); // sent again meanwhile; the acknowledgement came from the earlier connection
                 message.queued = false;
@@ -384,10 +503,45 @@ public final class MqttSession implements MqttLink {
                 Outbound oldest = queue.pollFirst();
                 oldest.queued = false;
                 oldest.done = true;
+                unstore(oldest);
                 dropped++;
                 lost.add(oldest);
             }
         }
+    }
+
+    /** A message acknowledged or dropped leaves the durable store. Under lock. */
+    private void unstore(Outbound message) {
+        if (message.storedBytes > 0) {
+            storedBytes -= message.storedBytes;
+            message.storedBytes = 0;
+            if (store != null) {
+                store.done(message.sequence);
+            }
+        }
+    }
+
+    /** The bound of the durable store. */
+    private long maxBytes() {
+        return settings.store().map(StoreSettings::maxBytes).orElse(Long.MAX_VALUE);
+    }
+
+    /** Tells, once per outage, that the queue is full and what the policy does about it. */
+    private void tellOverflow() {
+        if (overflowTold.compareAndSet(false, true)) {
+            LOG.log(Level.WARNING, () -> "MQTT client " + clientId + " of " + settings.serverUri()
+                    + ": the queue of messages waiting to be sent is full (" + bound() + "): offlineQueuePolicy "
+                    + settings.offlineQueuePolicy() + (settings.offlineQueuePolicy() == OfflineQueuePolicy.REFUSE
+                            ? " refuses new messages" : " drops the oldest messages")
+                    + " until the broker takes them; told once per outage, counted in droppedMessages()");
+        }
+    }
+
+    /** The queue's bounds, for messages. */
+    private String bound() {
+        return "offlineQueueSize " + settings.offlineQueueSize()
+                + settings.store().map(disk -> ", store.maxBytes " + disk.maxBytes() + " in " + disk.dir())
+                        .orElse("");
     }
 
     /** Puts a message back in the queue at its place in publish order. Under lock. */
@@ -409,19 +563,26 @@ public final class MqttSession implements MqttLink {
         queue.addAll(newer);
     }
 
-    /** Fails lost messages: cancelled if the session ended, else dropped from a full queue. */
+    /**
+     * Fails lost messages: cancelled if the session ended (those in the durable store stay there, for the next
+     * session), else dropped from a full queue.
+     */
     private void failLost(List<Outbound> lost, boolean cancelled) {
+        if (!cancelled && !lost.isEmpty()) {
+            tellOverflow();
+        }
         for (Outbound message : lost) {
             message.delivered.completeExceptionally(cancelled
                     ? new CancellationException("the MQTT session of " + clientId + " ended before " + message
-                            + " was acknowledged")
+                            + " was acknowledged" + (message.storedBytes > 0
+                                    ? "; it stays in the durable store, for the link's next session" : ""))
                     : queueFull("dropped", message));
         }
     }
 
     private OfflineQueueFullException queueFull(String what, Outbound message) {
-        return new OfflineQueueFullException(what + " " + message + ": " + settings.offlineQueueSize()
-                + " messages wait to be sent to " + settings.serverUri() + " (offlineQueuePolicy "
+        return new OfflineQueueFullException(what + " " + message + ": the queue of messages waiting to be sent to "
+                + settings.serverUri() + " is full (" + bound() + "; offlineQueuePolicy "
                 + settings.offlineQueuePolicy() + ")");
     }
 

@@ -35,6 +35,7 @@ public final class MqttSettings {
     private final boolean hostnameVerification;
     private final Optional<MqttMessage> will;
     private final boolean willOnClose;
+    private final Optional<StoreSettings> store;
 
     /**
      * Creates the settings from validated values.
@@ -50,11 +51,12 @@ public final class MqttSettings {
      * @param hostnameVerification whether the broker's certificate must match its host
      * @param will the will set on every connection, or empty
      * @param willOnClose whether a graceful close publishes the will too
+     * @param store the durable queue's settings, or empty to keep the queue in memory only
      */
     public MqttSettings(String serverUri, Optional<String> clientId, Optional<String> username, char[] password,
             boolean cleanSession, int offlineQueueSize, OfflineQueuePolicy offlineQueuePolicy,
             Optional<SSLSocketFactory> socketFactory, boolean hostnameVerification, Optional<MqttMessage> will,
-            boolean willOnClose) {
+            boolean willOnClose, Optional<StoreSettings> store) {
         this.serverUri = serverUri;
         this.clientId = clientId;
         this.username = username;
@@ -66,6 +68,7 @@ public final class MqttSettings {
         this.hostnameVerification = hostnameVerification;
         this.will = will;
         this.willOnClose = willOnClose;
+        this.store = store;
     }
 
     /**
@@ -180,6 +183,11 @@ public final class MqttSettings {
         return willOnClose;
     }
 
+    /** @return the durable queue's settings, or empty if the queue is in memory only */
+    public Optional<StoreSettings> store() {
+        return store;
+    }
+
     /** Describes the settings for logs, without the password. */
     @Override
     public String toString() {
@@ -188,6 +196,7 @@ public final class MqttSettings {
                 + ", cleanSession=" + cleanSession + ", offlineQueueSize=" + offlineQueueSize
                 + ", offlineQueuePolicy=" + offlineQueuePolicy
                 + will.map(message -> ", will=" + message.topic() + (willOnClose ? " (also on close)" : ""))
-                        .orElse("");
+                        .orElse("")
+                + store.map(disk -> ", " + disk).orElse("");
     }
 }

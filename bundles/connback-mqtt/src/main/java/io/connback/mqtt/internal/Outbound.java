@@ -20,6 +20,10 @@ final class Outbound {
     boolean queued;
     /** Delivered, dropped or cancelled: nothing more happens to it. */
     boolean done;
+    /** The bytes its record takes in the durable store; 0 if it is not there (QoS 0, no store, or done). */
+    int storedBytes;
+    /** Handed to the broker at least once, and so marked in the durable store. */
+    boolean sentBefore;
 
     Outbound(long sequence, String topic, byte[] payload, int qos, boolean retained) {
         this.sequence = sequence;
