@@ -170,6 +170,8 @@ public final class Launcher {
         // the folders io.connback.folders watches: absolute paths, the configuration folders a comma-separated list
         properties.put("connback.conf", confFolders());
         properties.put("connback.deploy", options.deploy().toString());
+        // what outlives a restart (the MQTT links' durable queues): the data folder, never its cache/
+        properties.put("connback.data", options.data().toString());
         return properties;
     }
 
