@@ -1,6 +1,11 @@
 package io.connback;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /** Tells a long-running operation, such as a connection attempt, that it should stop. Thread-safe. */
+// the role is for bnd's baseline, class-retained: users of the API need not read osgi.annotation
+@SuppressWarnings("exports")
+@ProviderType
 public interface CancellationToken {
 
     /** A token that is never cancelled. */

@@ -1,6 +1,7 @@
 package io.connback;
 
 import java.time.Duration;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Receives the events of one {@link Connback}. All methods are no-ops by default.
@@ -13,6 +14,9 @@ import java.time.Duration;
  *
  * @param <T> the client type
  */
+// the role is for bnd's baseline, class-retained: users of the API need not read osgi.annotation
+@SuppressWarnings("exports")
+@ConsumerType
 public interface ConnbackListener<T> {
 
     /**

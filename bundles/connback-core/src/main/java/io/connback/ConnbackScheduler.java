@@ -4,6 +4,7 @@ import io.connback.internal.ExecutorScheduler;
 import io.connback.internal.SharedScheduler;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * The clock, timers and worker threads that Connbacks run on. All Connbacks share {@link #shared()} unless their
@@ -13,6 +14,9 @@ import java.util.concurrent.ScheduledExecutorService;
  * <p>Time is monotonic ({@link System#nanoTime()} for the real schedulers): gateways without a real-time clock jump by
  * years when NTP syncs after boot, and no Connback timer may follow that jump.
  */
+// the role is for bnd's baseline, class-retained: users of the API need not read osgi.annotation
+@SuppressWarnings("exports")
+@ConsumerType
 public interface ConnbackScheduler {
 
     /**

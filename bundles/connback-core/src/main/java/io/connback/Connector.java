@@ -1,6 +1,7 @@
 package io.connback;
 
 import java.util.concurrent.CompletionStage;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Opens, closes and pings the client of one kind of link (a socket, a serial port, an MQTT client...) on behalf of a
@@ -15,6 +16,9 @@ import java.util.concurrent.CompletionStage;
  *
  * @param <T> the client type, e.g. a socket channel or a link
  */
+// the role is for bnd's baseline, class-retained: users of the API need not read osgi.annotation
+@SuppressWarnings("exports")
+@ConsumerType
 public interface Connector<T> {
 
     /**

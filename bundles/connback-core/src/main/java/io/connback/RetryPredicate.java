@@ -1,6 +1,11 @@
 package io.connback;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /** Decides, after a failed attempt, whether Connback should try again. */
+// the role is for bnd's baseline, class-retained: users of the API need not read osgi.annotation
+@SuppressWarnings("exports")
+@ConsumerType
 @FunctionalInterface
 public interface RetryPredicate {
 

@@ -3,6 +3,7 @@ package io.connback.backoff;
 import io.connback.config.ConfigValues;
 import java.time.Duration;
 import java.util.Locale;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * How the delay between reconnection attempts grows. A strategy is immutable and shareable; each backoff run gets a
@@ -11,6 +12,9 @@ import java.util.Locale;
  * <p>Custom strategies are plain implementations of this interface, passed to
  * {@code ConnbackOptions.builder().strategy(...)}.
  */
+// the role is for bnd's baseline, class-retained: users of the API need not read osgi.annotation
+@SuppressWarnings("exports")
+@ConsumerType
 @FunctionalInterface
 public interface BackoffStrategy {
 

@@ -2,11 +2,15 @@ package io.connback.backoff;
 
 import java.time.Duration;
 import java.util.random.RandomGenerator;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * The delays of one backoff run, before jitter. Stateful: each call yields the next delay. Called by one thread at a
  * time.
  */
+// the role is for bnd's baseline, class-retained: users of the API need not read osgi.annotation
+@SuppressWarnings("exports")
+@ConsumerType
 @FunctionalInterface
 public interface DelaySequence {
 

@@ -4,11 +4,15 @@ import io.connback.config.ConfigValues;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.random.RandomGenerator;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Randomizes a backoff delay so that many links dropped at once (a broker restart, a switch reboot) do not all retry
  * at the same instant. Custom jitters are plain implementations of this interface.
  */
+// the role is for bnd's baseline, class-retained: users of the API need not read osgi.annotation
+@SuppressWarnings("exports")
+@ConsumerType
 @FunctionalInterface
 public interface Jitter {
 

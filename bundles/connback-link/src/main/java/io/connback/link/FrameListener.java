@@ -1,6 +1,7 @@
 package io.connback.link;
 
 import java.nio.ByteBuffer;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Receives the frames of a {@link Link} (or of a {@link FrameDecoder}).
@@ -12,6 +13,9 @@ import java.nio.ByteBuffer;
  * with its stack, and the other links go on. Still, hand long work to an executor of your own.
  * A listener that throws is logged and does not prevent other listeners from being called.
  */
+// the role is for bnd's baseline, class-retained: users of the API need not read osgi.annotation
+@SuppressWarnings("exports")
+@ConsumerType
 @FunctionalInterface
 public interface FrameListener {
 

@@ -3,6 +3,7 @@ package io.connback.link;
 import io.connback.Subscription;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletionStage;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * A connected byte-stream link to a device: a serial port, a TCP socket. Connectors implement it (usually on
@@ -15,6 +16,9 @@ import java.util.concurrent.CompletionStage;
  * <p>Outbound bytes are written as given: the {@link Framing} applies to inbound bytes only, so a frame to send
  * carries its own delimiter or length field. All methods are safe from any thread and never block.
  */
+// the role is for bnd's baseline, class-retained: users of the API need not read osgi.annotation
+@SuppressWarnings("exports")
+@ProviderType
 public interface Link {
 
     /**

@@ -1,6 +1,7 @@
 package io.connback.link;
 
 import java.nio.ByteBuffer;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Tells which inbound data proves that the device is alive, i.e. counts as a keepalive heartbeat
@@ -17,6 +18,9 @@ import java.nio.ByteBuffer;
  * {@code any}; {@code regex:<RE2 regular expression>}, see {@link #regex(String)}; or a byte string in the syntax of
  * {@link Frames}, {@code hex:01 03} or {@code text:OK}, that a frame must start with, see {@link #prefix(byte[])}.
  */
+// the role is for bnd's baseline, class-retained: users of the API need not read osgi.annotation
+@SuppressWarnings("exports")
+@ConsumerType
 @FunctionalInterface
 public interface PongMatcher {
 

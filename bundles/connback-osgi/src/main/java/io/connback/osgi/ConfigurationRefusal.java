@@ -9,6 +9,8 @@ import org.osgi.annotation.versioning.ProviderType;
  * connection manager shows it in the {@link LinkStatus} of its name. The link of that name, if it runs, keeps its
  * previous configuration.
  */
+// the role is for bnd's baseline, class-retained: users of the API need not read osgi.annotation
+@SuppressWarnings("exports")
 @ProviderType
 public interface ConfigurationRefusal {
 

@@ -1,5 +1,6 @@
 package io.connback.osgi;
 
+import org.osgi.annotation.versioning.ConsumerType;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Option;
 
@@ -12,6 +13,9 @@ import org.osgi.service.metatype.annotations.Option;
  * <p>Connector components read the raw configuration properties, which {@link ConnectorService} checks, so the values
  * are declared as strings where the option takes units or words (e.g. {@code Infinity}).
  */
+// the role is for bnd's baseline, class-retained: users of the API need not read osgi.annotation
+@SuppressWarnings("exports")
+@ConsumerType
 public interface ConnectionAttributes {
 
     /**

@@ -22,6 +22,8 @@ import org.osgi.annotation.versioning.ConsumerType;
  * being delivered at that moment, right after that event on its thread. Frames that arrive before the replay are not
  * given to the new listener.
  */
+// the role is for bnd's baseline, class-retained: users of the API need not read osgi.annotation
+@SuppressWarnings("exports")
 @ConsumerType
 public interface ConnectionListener {
 

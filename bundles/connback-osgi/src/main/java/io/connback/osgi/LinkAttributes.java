@@ -1,11 +1,15 @@
 package io.connback.osgi;
 
+import org.osgi.annotation.versioning.ConsumerType;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 
 /**
  * The metatype attributes of a device link's configuration ({@link io.connback.link.LinkSettings#fromMap}): framing,
  * bounds, and the keepalive's ping and pong, on top of the {@link ConnectionAttributes}.
  */
+// the role is for bnd's baseline, class-retained: users of the API need not read osgi.annotation
+@SuppressWarnings("exports")
+@ConsumerType
 public interface LinkAttributes extends ConnectionAttributes {
 
     /**

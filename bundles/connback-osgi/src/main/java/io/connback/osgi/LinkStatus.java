@@ -16,6 +16,8 @@ import org.osgi.annotation.versioning.ProviderType;
  * The log line of a failed attempt N carries attempt N's error, and {@code CONNECTED after N failed attempts}
  * names the last of them.
  */
+// the role is for bnd's baseline, class-retained: users of the API need not read osgi.annotation
+@SuppressWarnings("exports")
 @ProviderType
 public interface LinkStatus {
 

@@ -7,6 +7,8 @@ import org.osgi.annotation.versioning.ProviderType;
 /**
  * The status of every link of the gateway, running or refused, registered as a service by the connection manager.
  */
+// the role is for bnd's baseline, class-retained: users of the API need not read osgi.annotation
+@SuppressWarnings("exports")
 @ProviderType
 public interface LinkStatuses {
 

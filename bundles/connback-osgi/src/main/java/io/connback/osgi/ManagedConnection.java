@@ -15,6 +15,8 @@ import org.osgi.annotation.versioning.ProviderType;
  * Do not keep the {@linkplain #client() client} or the {@linkplain #link() link} across events: each connection has
  * its own. The name never changes: a configuration renamed to another name ends this service and registers another.
  */
+// the role is for bnd's baseline, class-retained: users of the API need not read osgi.annotation
+@SuppressWarnings("exports")
 @ProviderType
 public interface ManagedConnection {
 

@@ -4,6 +4,7 @@ import io.connback.Subscription;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * A link to an MQTT broker through a {@link io.connback.Connback}: publishes messages and delivers those of the topics
@@ -31,6 +32,9 @@ import java.util.function.Consumer;
  * Every method is safe from any thread and never blocks. Stages complete, and message and refusal listeners run, on
  * the MQTT client's own threads: dependent actions must be quick, or run with an {@code ...Async} method.
  */
+// the role is for bnd's baseline, class-retained: users of the API need not read osgi.annotation
+@SuppressWarnings("exports")
+@ProviderType
 public interface MqttLink {
 
     /**

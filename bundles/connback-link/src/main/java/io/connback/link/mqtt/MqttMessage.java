@@ -1,9 +1,14 @@
 package io.connback.link.mqtt;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * A message received from the broker, or the {@linkplain MqttLink#will() will} of a link. Immutable; it may be kept
  * after the listener returns.
  */
+// the role is for bnd's baseline, class-retained: users of the API need not read osgi.annotation
+@SuppressWarnings("exports")
+@ProviderType
 public interface MqttMessage {
 
     /**

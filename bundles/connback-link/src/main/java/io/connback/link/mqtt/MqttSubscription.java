@@ -2,6 +2,7 @@ package io.connback.link.mqtt;
 
 import io.connback.Subscription;
 import java.util.OptionalInt;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * A subscription declared with {@link MqttLink#subscribe(String, int, MqttMessageListener)}. It lasts across
@@ -13,6 +14,9 @@ import java.util.OptionalInt;
  * so {@link #grantedQos()} and {@link #isRefused()} tell the latest answer, of the current connection or of the last
  * one. {@link MqttLink#onSubscriptionRefused(java.util.function.Consumer)} tells of each refusal as it arrives.
  */
+// the role is for bnd's baseline, class-retained: users of the API need not read osgi.annotation
+@SuppressWarnings("exports")
+@ProviderType
 public interface MqttSubscription extends Subscription {
 
     /**
