@@ -74,7 +74,8 @@ public final class BadInputRun {
                 link.connected.await(10, TimeUnit.SECONDS);
             }
             System.out.printf(Locale.ROOT, "# one link to each bad peer for %d s, beside %d healthy echoing links; "
-                    + "link settings %s; keepalive 1 s; machine load average %s%n", each.toSeconds(), HEALTHY, LINES,
+                    + "link settings %s; keepalive %d s (bad links %d s); machine load average %s%n", each.toSeconds(),
+                    HEALTHY, LINES, HEALTHY_KEEPALIVE.toSeconds(), BAD_KEEPALIVE.toSeconds(),
                     ProcessStats.loadAverage());
             scenario("random-bytes", BadInputRun::randomBytes, false, each, healthy, violations);
             scenario("endless-frame", BadInputRun::endlessFrame, false, each, healthy, violations);
@@ -174,8 +175,17 @@ public final class BadInputRun {
 
     // ---------------------------------------------------------------- the links
 
-    private static ConnbackOptions options() {
-        return ConnbackOptions.builder().keepalive(Duration.ofSeconds(1)).initialDelay(Duration.ofMillis(50))
+    /**
+     * The healthy links' keepalive: long enough that a busy 2-core machine (a flood peer, its writer and their
+     * decoding share the cores with them) does not starve their heartbeats, which a 1 s keepalive's 1.4 s deadline
+     * measured it to do at load average 5 to 20; a link that the bad peer disturbs still misses echoes and is told.
+     */
+    private static final Duration HEALTHY_KEEPALIVE = Duration.ofSeconds(3);
+    /** The bad links' keepalive: short, so that a silent peer is closed a few times in a scenario. */
+    private static final Duration BAD_KEEPALIVE = Duration.ofSeconds(1);
+
+    private static ConnbackOptions options(Duration keepalive) {
+        return ConnbackOptions.builder().keepalive(keepalive).initialDelay(Duration.ofMillis(50))
                 .maxDelay(Duration.ofMillis(1000)).build();
     }
 
@@ -190,7 +200,7 @@ public final class BadInputRun {
 
         Healthy(int port) {
             connback = Connback.create(TcpConnector.builder().host("127.0.0.1").port(port).linkSettings(LINES)
-                    .build(), options(), this);
+                    .build(), options(HEALTHY_KEEPALIVE), this);
         }
 
         long roundTrip(long seq) throws InterruptedException {
@@ -238,7 +248,7 @@ public final class BadInputRun {
 
         BadLink(int port) {
             connback = Connback.create(TcpConnector.builder().host("127.0.0.1").port(port).linkSettings(LINES)
-                    .build(), options(), this);
+                    .build(), options(BAD_KEEPALIVE), this);
         }
 
         void sendSome() {
