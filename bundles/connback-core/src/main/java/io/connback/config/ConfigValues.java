@@ -239,7 +239,7 @@ public final class ConfigValues {
     public Optional<Duration> duration(String key, ChronoUnit unit) {
         return raw(key).map(value -> {
             BigDecimal amount;
-            ChronoUnit written = unit;
+            ChronoUnit inUnit = unit;
             if (value instanceof String text) {
                 Matcher withUnit = DURATION.matcher(text.trim());
                 String written = withUnit.matches() ? withUnit.group(2) : null;
@@ -248,8 +248,8 @@ public final class ConfigValues {
                             + unitName(unit) + ")");
                 }
                 amount = number(key, withUnit.group(1));
-                if (withUnit.group(2) != null) {
-                    written = UNITS.get(withUnit.group(2).toLowerCase(Locale.ROOT));
+                if (written != null) {
+                    inUnit = UNITS.get(written.toLowerCase(Locale.ROOT));
                 }
             } else {
                 amount = decimal(key).orElseThrow();
@@ -259,7 +259,7 @@ public final class ConfigValues {
             }
             long nanos;
             try {
-                nanos = amount.multiply(BigDecimal.valueOf(written.getDuration().toNanos())).toBigInteger()
+                nanos = amount.multiply(BigDecimal.valueOf(inUnit.getDuration().toNanos())).toBigInteger()
                         .longValueExact();
             } catch (ArithmeticException e) {
                 throw invalid(key, value, "must be shorter than 292 years");
