@@ -130,6 +130,9 @@ public final class Launcher {
         properties.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "org.osgi.service.log;version=1.5.0");
         // the log service drops what is below WARNING by default: FileInstall tells at INFO what it installs
         properties.put("org.osgi.service.log.admin.loglevel", "INFO");
+        // Felix HTTP listens only where the web status bundle (io.connback.web) tells it, from
+        // conf/io.connback.http.cfg: never on its own default (every interface, port 8080), nor without that bundle
+        properties.put("org.apache.felix.http.enable", "false");
         properties.put("felix.fileinstall.dir", home.resolve("deploy") + "," + home.resolve("conf"));
         properties.put("felix.fileinstall.poll", "500");
         // bundles and configurations only: notes such as conf/README.txt are left alone

@@ -1,0 +1,158 @@
+package io.connback.web.internal;
+
+import io.connback.osgi.ConfigurationCheck;
+import io.connback.osgi.LinkStatuses;
+import jakarta.servlet.Servlet;
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.Map;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants;
+import org.osgi.service.servlet.whiteboard.annotations.RequireHttpWhiteboard;
+
+/**
+ * The gateway's web status: reads {@code conf/io.connback.http.cfg}, tells Felix HTTP where to listen, and registers
+ * the servlet of {@code /connback/}.
+ *
+ * <p>Where Jetty listens: the component writes the host and port into Felix HTTP's own configuration
+ * ({@code org.apache.felix.http}, through Configuration Admin) with {@code org.apache.felix.http.enable = true}. The
+ * gateway's launcher sets the framework property {@code org.apache.felix.http.enable=false}, so Jetty listens on no port
+ * until this component has read its file: never on Jetty's default (every interface, port 8080), even for a moment,
+ * and not at all without this bundle. The configuration is deleted when the component stops, so removing the bundle
+ * closes the port.
+ *
+ * <p>The servlet is registered by hand rather than as a component's service: a component's configuration would be in
+ * its service properties, which every bundle reads, and the token with it.
+ *
+ * <p>A refused file (one ERROR line per bad key, naming the file, as for links) leaves the previous settings in force:
+ * at the start, the defaults (127.0.0.1, port 8181, no token).
+ */
+@RequireHttpWhiteboard
+@Component(configurationPid = WebSettings.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, service = {})
+@Designate(ocd = WebComponent.Config.class)
+public final class WebComponent {
+
+    /** Felix HTTP Jetty's configuration PID. */
+    static final String FELIX_HTTP_PID = "org.apache.felix.http";
+    private static final Logger LOG = System.getLogger(WebComponent.class.getName());
+
+    /** The keys of {@code conf/io.connback.http.cfg}, for the metatype. */
+    @ObjectClassDefinition(name = "Connback web status",
+            description = "The page, API, health URL and metrics under /connback/ (conf/io.connback.http.cfg)")
+    public @interface Config {
+
+        /** @return the address to listen on */
+        @AttributeDefinition(description = "The address to listen on; 0.0.0.0 for every interface")
+        String host() default WebSettings.DEFAULT_HOST;
+
+        /** @return the TCP port */
+        @AttributeDefinition(description = "The TCP port", min = "1", max = "65535")
+        int port() default WebSettings.DEFAULT_PORT;
+
+        /** @return the token of the reconnect requests, empty for none */
+        @AttributeDefinition(required = false, type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD,
+                description = "Allows POST /connback/api/links/NAME/reconnect with 'Authorization: Bearer TOKEN' "
+                        + "(at least 16 characters); without it, reconnect over HTTP is off")
+        String token() default "";
+    }
+
+    private final ConfigurationAdmin configurationAdmin;
+    private final ServiceRegistration<Servlet> registration;
+    private volatile WebSettings settings = WebSettings.DEFAULTS;
+
+    /**
+     * Applies the file's settings and registers the servlet.
+     *
+     * @param context the bundle's context
+     * @param configuration the component's configuration (the file's keys)
+     * @param configurationAdmin where Felix HTTP's configuration is written
+     * @param statuses every link's status
+     * @param history the links' recent changes and the event stream
+     */
+    @Activate
+    public WebComponent(BundleContext context, Map<String, Object> configuration,
+            @Reference ConfigurationAdmin configurationAdmin, @Reference LinkStatuses statuses,
+            @Reference LinkHistory history) {
+        this.configurationAdmin = configurationAdmin;
+        modified(configuration);
+        Dictionary<String, Object> properties = new Hashtable<>();
+        properties.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN, WebServlet.PATTERN);
+        properties.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_NAME, "connback");
+        properties.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_ASYNC_SUPPORTED, Boolean.TRUE);
+        this.registration = context.registerService(Servlet.class,
+                new WebServlet(statuses, history, () -> settings, Clock.systemUTC()), properties);
+    }
+
+    /**
+     * Applies a saved file: its settings if they are good, else one ERROR line per bad key.
+     *
+     * @param configuration the component's configuration
+     */
+    @Modified
+    void modified(Map<String, Object> configuration) {
+        if (!configuration.containsKey("service.pid")) {
+            applyListener(settings); // no conf/io.connback.http.cfg: the defaults
+            return;
+        }
+        ConfigurationCheck check = WebSettings.check(configuration);
+        check.warnings().forEach(line -> LOG.log(Level.WARNING, line));
+        if (!check.problems().isEmpty()) {
+            check.problems().forEach(line -> LOG.log(Level.ERROR, line + " (the web status keeps "
+                    + settings.host() + ":" + settings.port() + ")"));
+            applyListener(settings);
+            return;
+        }
+        WebSettings next = WebSettings.fromMap(configuration);
+        settings = next;
+        applyListener(next);
+    }
+
+    /** Tells Felix HTTP where to listen; it restarts Jetty only if that changed. */
+    private void applyListener(WebSettings applied) {
+        Dictionary<String, Object> properties = new Hashtable<>();
+        properties.put("org.apache.felix.http.enable", Boolean.TRUE);
+        properties.put("org.apache.felix.http.host", applied.host());
+        properties.put("org.osgi.service.http.port", applied.port());
+        try {
+            Configuration jetty = configurationAdmin.getConfiguration(FELIX_HTTP_PID, "?");
+            if (jetty.updateIfDifferent(properties)) {
+                LOG.log(Level.INFO, "web status at http://" + hostInUrl(applied.host()) + ":" + applied.port()
+                        + "/connback/" + (applied.token().isPresent() ? " (reconnect over HTTP allowed with the token)"
+                        : ""));
+            }
+        } catch (IOException e) {
+            LOG.log(Level.ERROR, "cannot configure Felix HTTP (" + FELIX_HTTP_PID + "): " + e.getMessage(), e);
+        }
+    }
+
+    private static String hostInUrl(String host) {
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+    @Deactivate
+    void deactivate() {
+        registration.unregister();
+        try {
+            Configuration jetty = configurationAdmin.getConfiguration(FELIX_HTTP_PID, "?");
+            jetty.delete();
+        } catch (IOException | IllegalStateException e) {
+            LOG.log(Level.WARNING, "cannot remove Felix HTTP's configuration (" + FELIX_HTTP_PID + "): " + e);
+        }
+    }
+}
