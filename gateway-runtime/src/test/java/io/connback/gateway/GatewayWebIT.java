@@ -1,10 +1,12 @@
 package io.connback.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -51,10 +53,11 @@ class GatewayWebIT {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Process gateway;
     private Device device;
+    private int httpPort;
     private String base;
 
     @BeforeEach
-    void startGatewayWithADevice() throws IOException {
+    void configureAGatewayWithADevice() throws IOException {
         Path assembly = Path.of(System.getProperty("connback.gateway.assembly"));
         try (Stream<Path> files = Files.walk(assembly)) {
             for (Path file : files.toList()) {
@@ -68,13 +71,16 @@ class GatewayWebIT {
             }
         }
         device = new Device(freePort());
-        int httpPort = freePort();
+        httpPort = freePort();
         base = "http://127.0.0.1:" + httpPort + "/connback";
         Files.writeString(home.resolve("conf/io.connback.http.cfg"), "port = " + httpPort + "\ntoken = " + TOKEN
                 + "\n");
         Files.writeString(home.resolve("conf/io.connback.tcp-dev.cfg"), "host = 127.0.0.1\nport = " + device.port
                 + "\nrequired = true\ninitialDelay = 100ms\nmaxDelay = 300ms\n");
         Files.writeString(home.resolve("conf/io.connback.tcp-bad.cfg"), "host = 127.0.0.1\nport = " + XSS + "\n");
+    }
+
+    private void startGateway() throws IOException {
         ProcessBuilder command = new ProcessBuilder(home.resolve("bin/gateway").toString(), "--no-console")
                 .redirectErrorStream(true).redirectOutput(home.resolve("console.txt").toFile());
         command.environment().put("JAVA_HOME", System.getProperty("java.home"));
@@ -91,6 +97,7 @@ class GatewayWebIT {
 
     @Test
     void everyEndpointAnswersAndHealthFollowsTheRequiredLink() throws Exception {
+        startGateway();
         await("dev connected in the API", () -> get("/api/links").body(),
                 body -> body.contains("{\"name\":\"dev\",\"type\":\"tcp\",\"source\":\"conf/io.connback.tcp-dev.cfg\","
                         + "\"state\":\"CONNECTED\""));
@@ -152,12 +159,37 @@ class GatewayWebIT {
         assertThat(post("/api/links/dev/reconnect", "Bearer " + TOKEN, "").statusCode()).isEqualTo(202);
         await("the reconnect made a third connection", () -> get("/api/links").body(),
                 body -> body.contains("\"connects\":3,"));
+
+        Files.writeString(home.resolve("conf/io.connback.http.cfg"), "port = 0\n");
+        await("the bad web configuration refused", () -> Files.readString(home.resolve("log/gateway.log")),
+                log -> log.contains(" ERROR ") && log.contains("WebComponent: conf/io.connback.http.cfg: port: invalid "
+                        + "value '0': expected a whole number from 1 to 65535 (the web status keeps 127.0.0.1:"
+                        + httpPort + ")"));
+        assertThat(get("/health").statusCode()).as("still answering where it was").isEqualTo(200);
+    }
+
+    @Test
+    void withoutTheWebBundleTheGatewayListensOnNoPort() throws Exception {
+        try (Stream<Path> jars = Files.list(home.resolve("bundle"))) {
+            for (Path jar : jars.filter(jar -> jar.getFileName().toString().startsWith("connback-web-")).toList()) {
+                Files.delete(jar);
+            }
+        }
+        startGateway();
+        await("dev connected", () -> Files.readString(home.resolve("log/gateway.log")),
+                log -> log.contains("link dev CONNECTED via "));
+        try (Socket socket = new Socket()) {
+            assertThatThrownBy(() -> socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), httpPort),
+                    1000)).as("nothing listens on the configured port").isInstanceOf(ConnectException.class);
+        }
+        assertThat(Files.readString(home.resolve("log/gateway.log"))).doesNotContain("web status");
     }
 
     @Test
     void thePageShowsTheLinksTheirTimelineAndFollowsTheDeviceLive() throws Exception {
         assumeTrue(Files.isExecutable(HeadlessChromium.CHROMIUM), HeadlessChromium.CHROMIUM
                 + " is absent (Debian's chromium; .ci/install-test-tools installs it): the page is not tested");
+        startGateway();
         await("dev connected", () -> get("/api/links").body(), body -> body.contains("\"state\":\"CONNECTED\""));
         try (HeadlessChromium chromium = new HeadlessChromium(profile, base + "/", 420, 900)) {
             String row = "document.querySelector('tr[data-link=\"dev\"]')";

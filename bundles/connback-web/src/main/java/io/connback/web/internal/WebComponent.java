@@ -6,11 +6,17 @@ import jakarta.servlet.Servlet;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Clock;
+import java.util.Collection;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -20,9 +26,13 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.servlet.runtime.HttpServiceRuntime;
+import org.osgi.service.servlet.runtime.HttpServiceRuntimeConstants;
 import org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants;
 import org.osgi.service.servlet.whiteboard.annotations.RequireHttpWhiteboard;
 
@@ -131,18 +141,61 @@ public final class WebComponent {
         properties.put("org.osgi.service.http.port", applied.port());
         try {
             Configuration jetty = configurationAdmin.getConfiguration(FELIX_HTTP_PID, "?");
-            if (jetty.updateIfDifferent(properties)) {
-                LOG.log(Level.INFO, "web status at http://" + hostInUrl(applied.host()) + ":" + applied.port()
-                        + "/connback/" + (applied.token().isPresent() ? " (reconnect over HTTP allowed with the token)"
-                        : ""));
+            if (!listensOn(jetty, applied)) {
+                probe(applied);
             }
+            jetty.updateIfDifferent(properties);
         } catch (IOException e) {
             LOG.log(Level.ERROR, "cannot configure Felix HTTP (" + FELIX_HTTP_PID + "): " + e.getMessage(), e);
         }
     }
 
-    private static String hostInUrl(String host) {
-        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    private static boolean listensOn(Configuration jetty, WebSettings applied) {
+        Dictionary<String, Object> current = jetty.getProperties();
+        return current != null && applied.host().equals(current.get("org.apache.felix.http.host"))
+                && Integer.valueOf(applied.port()).equals(current.get("org.osgi.service.http.port"));
+    }
+
+    /**
+     * Jetty says nothing in the gateway's log when it cannot listen (its own log goes to SLF4J's NOP): a port that
+     * is taken or an address that is not this machine's is told here, before Jetty tries. A probe, not a guarantee.
+     */
+    private static void probe(WebSettings applied) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(applied.host(), applied.port()));
+        } catch (IOException e) {
+            LOG.log(Level.ERROR, "the web status cannot listen on " + applied.host() + ":" + applied.port()
+                    + " (conf/io.connback.http.cfg host and port): " + e.getMessage());
+        }
+    }
+
+    /**
+     * Tells where the page is, once Felix HTTP listens: its runtime service names its endpoints.
+     *
+     * @param runtime the runtime service of the Servlet Whiteboard
+     */
+    @Reference(service = HttpServiceRuntime.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC)
+    void bindRuntime(ServiceReference<HttpServiceRuntime> runtime) {
+        LOG.log(Level.INFO, "web status at " + endpoints(runtime).stream().map(endpoint -> endpoint + "connback/")
+                .collect(Collectors.joining(", ")) + (settings.token().isPresent()
+                        ? " (reconnect over HTTP allowed with the token)" : ""));
+    }
+
+    void unbindRuntime(ServiceReference<HttpServiceRuntime> runtime) {
+        LOG.log(Level.INFO, "web status no longer at " + String.join(", ", endpoints(runtime)));
+    }
+
+    private static List<String> endpoints(ServiceReference<HttpServiceRuntime> runtime) {
+        Object endpoints = runtime.getProperty(HttpServiceRuntimeConstants.HTTP_SERVICE_ENDPOINT);
+        if (endpoints instanceof String[] array) {
+            return List.of(array);
+        }
+        if (endpoints instanceof Collection<?> collection) {
+            return collection.stream().map(String::valueOf).toList();
+        }
+        return endpoints == null ? List.of("(no endpoint)") : List.of(endpoints.toString());
     }
 
     @Deactivate
