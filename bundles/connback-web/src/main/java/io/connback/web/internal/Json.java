@@ -15,17 +15,9 @@ final class Json {
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    private final StringBuilder out;
+    private final StringBuilder out = new StringBuilder(256);
     /** Whether the next value or member is the first of its object or array (no comma before it). */
     private boolean first = true;
-
-    Json() {
-        this(new StringBuilder(256));
-    }
-
-    private Json(StringBuilder out) {
-        this.out = out;
-    }
 
     Json beginObject() {
         separate();

@@ -66,6 +66,8 @@ public final class LinkHistory implements ConnectionListener {
             policyOption = ReferencePolicyOption.GREEDY)
     void bindConnection(ManagedConnection connection) {
         connections.put(connection.name(), connection);
+        // the history starts with where the link stands: a listener hears of it only at its next change
+        record(connection.status());
     }
 
     void unbindConnection(ManagedConnection connection) {

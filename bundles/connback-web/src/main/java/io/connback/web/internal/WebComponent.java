@@ -117,7 +117,8 @@ public final class WebComponent {
     @Modified
     void modified(Map<String, Object> configuration) {
         if (!configuration.containsKey("service.pid")) {
-            applyListener(settings); // no conf/io.connback.http.cfg: the defaults
+            settings = WebSettings.DEFAULTS; // no conf/io.connback.http.cfg, or deleted: the defaults
+            applyListener(settings);
             return;
         }
         ConfigurationCheck check = WebSettings.check(configuration);
