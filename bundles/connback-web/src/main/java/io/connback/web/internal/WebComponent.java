@@ -44,8 +44,8 @@ import org.osgi.service.servlet.whiteboard.annotations.RequireHttpWhiteboard;
  * ({@code org.apache.felix.http}, through Configuration Admin) with {@code org.apache.felix.http.enable = true}. The
  * gateway's launcher sets the framework property {@code org.apache.felix.http.enable=false}, so Jetty listens on no port
  * until this component has read its file: never on Jetty's default (every interface, port 8080), even for a moment,
- * and not at all without this bundle. The configuration is deleted when the component stops, so removing the bundle
- * closes the port.
+ * and not at all without this bundle. When the component stops, the configuration says
+ * {@code org.apache.felix.http.enable = false}: removing the bundle closes the port.
  *
  * <p>The servlet is registered by hand rather than as a component's service: a component's configuration would be in
  * its service properties, which every bundle reads, and the token with it.
@@ -60,6 +60,9 @@ public final class WebComponent {
 
     /** Felix HTTP Jetty's configuration PID. */
     static final String FELIX_HTTP_PID = "org.apache.felix.http";
+    private static final String HTTP_ENABLE = "org.apache.felix.http.enable";
+    private static final String HTTP_HOST = "org.apache.felix.http.host";
+    private static final String HTTP_PORT = "org.osgi.service.http.port";
     private static final Logger LOG = System.getLogger(WebComponent.class.getName());
 
     /** The keys of {@code conf/io.connback.http.cfg}, for the metatype. */
@@ -136,10 +139,7 @@ public final class WebComponent {
 
     /** Tells Felix HTTP where to listen; it restarts Jetty only if that changed. */
     private void applyListener(WebSettings applied) {
-        Dictionary<String, Object> properties = new Hashtable<>();
-        properties.put("org.apache.felix.http.enable", Boolean.TRUE);
-        properties.put("org.apache.felix.http.host", applied.host());
-        properties.put("org.osgi.service.http.port", applied.port());
+        Dictionary<String, Object> properties = listener(applied);
         try {
             Configuration jetty = configurationAdmin.getConfiguration(FELIX_HTTP_PID, "?");
             if (!listensOn(jetty, applied)) {
@@ -151,10 +151,19 @@ public final class WebComponent {
         }
     }
 
+    private static Dictionary<String, Object> listener(WebSettings applied) {
+        Dictionary<String, Object> properties = new Hashtable<>();
+        properties.put(HTTP_ENABLE, Boolean.TRUE);
+        properties.put(HTTP_HOST, applied.host());
+        properties.put(HTTP_PORT, applied.port());
+        return properties;
+    }
+
     private static boolean listensOn(Configuration jetty, WebSettings applied) {
         Dictionary<String, Object> current = jetty.getProperties();
-        return current != null && applied.host().equals(current.get("org.apache.felix.http.host"))
-                && Integer.valueOf(applied.port()).equals(current.get("org.osgi.service.http.port"));
+        return current != null && Boolean.TRUE.equals(current.get(HTTP_ENABLE))
+                && applied.host().equals(current.get(HTTP_HOST))
+                && Integer.valueOf(applied.port()).equals(current.get(HTTP_PORT));
     }
 
     /**
@@ -203,10 +212,13 @@ public final class WebComponent {
     void deactivate() {
         registration.unregister();
         try {
-            Configuration jetty = configurationAdmin.getConfiguration(FELIX_HTTP_PID, "?");
-            jetty.delete();
+            // disabled rather than deleted: without a configuration, Felix HTTP would fall back to the framework's
+            // properties, which outside the gateway (Karaf) mean every interface, port 8080
+            Dictionary<String, Object> properties = listener(settings);
+            properties.put(HTTP_ENABLE, Boolean.FALSE);
+            configurationAdmin.getConfiguration(FELIX_HTTP_PID, "?").updateIfDifferent(properties);
         } catch (IOException | IllegalStateException e) {
-            LOG.log(Level.WARNING, "cannot remove Felix HTTP's configuration (" + FELIX_HTTP_PID + "): " + e);
+            LOG.log(Level.WARNING, "cannot disable Felix HTTP (" + FELIX_HTTP_PID + "): " + e);
         }
     }
 }
