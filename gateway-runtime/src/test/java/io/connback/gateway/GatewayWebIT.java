@@ -116,6 +116,10 @@ class GatewayWebIT {
                 .contains("web status at " + base + "/");
 
         assertThat(get("/health").statusCode()).isEqualTo(200);
+        assertThat(rawGet("/connback/health", "evil.example:" + httpPort)).as("a rebound DNS name")
+                .startsWith("HTTP/1.1 403 ").endsWith("{\"error\":\"this gateway's web status answers only at a "
+                        + "loopback address, e.g. 127.0.0.1\"}");
+        assertThat(rawGet("/connback/health", "localhost:" + httpPort)).startsWith("HTTP/1.1 200 ");
         assertThat(get("/api/links/dev/events").body()).contains("\"state\":\"CONNECTED\"");
         assertNotFound(get("/api/links/nope"), "no link named nope");
         assertNotFound(get("/api/links/nope/events"), "no link named nope");
@@ -234,6 +238,16 @@ class GatewayWebIT {
             request.header("Authorization", authorization);
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A GET with a Host header of the test's choosing, which java.net.http does not let a request set. */
+    private String rawGet(String path, String host) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), httpPort)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     private static void assertNotFound(HttpResponse<String> response, String message) {

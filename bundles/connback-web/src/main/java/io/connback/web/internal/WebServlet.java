@@ -26,7 +26,8 @@ import java.util.function.Supplier;
  * <p>Every answer carries a Content-Security-Policy that lets the page load its own files only, and
  * {@code X-Content-Type-Options: nosniff}; none allows another origin (no CORS). Errors are JSON:
  * {@code {"error": "..."}}, 404 for an unknown link or path, 400 for a malformed one, 405 for a wrong method, 413 for a
- * body over {@value #MAX_BODY} bytes, 401 for a reconnect without the token, 403 when no token is configured.
+ * body over {@value #MAX_BODY} bytes, 401 for a reconnect without the token, 403 when no token is configured, and 403
+ * for a request to another host name than a loopback one while the page listens on loopback only (DNS rebinding).
  */
 final class WebServlet extends HttpServlet {
 
@@ -69,6 +70,10 @@ final class WebServlet extends HttpServlet {
         response.setHeader("X-Content-Type-Options", "nosniff");
         response.setHeader("Referrer-Policy", "no-referrer");
         response.setHeader("Cache-Control", "no-store");
+        if (settings.get().loopbackOnly() && !WebSettings.isLoopbackName(request.getServerName())) {
+            error(response, 403, "this gateway's web status answers only at a loopback address, e.g. 127.0.0.1");
+            return;
+        }
         String path = request.getPathInfo();
         if (path == null) {
             response.sendRedirect(request.getContextPath() + request.getServletPath() + "/");

@@ -78,6 +78,28 @@ record WebSettings(String host, int port, Optional<String> token) {
     }
 
     /**
+     * Whether the page listens on a loopback address only: then it answers only requests that name a loopback host
+     * ({@code Host: 127.0.0.1:8181}, {@code localhost}), so that a web site that a browser on this machine visits
+     * cannot read the API through a DNS name rebound to 127.0.0.1.
+     *
+     * @return true for {@code 127.x.x.x}, {@code ::1} and {@code localhost}
+     */
+    boolean loopbackOnly() {
+        return isLoopbackName(host);
+    }
+
+    /**
+     * Whether a host name, as a request's {@code Host} header gives it, is a loopback one.
+     *
+     * @param name the name, e.g. {@code 127.0.0.1}, {@code [::1]}, {@code localhost}
+     * @return true if it is
+     */
+    static boolean isLoopbackName(String name) {
+        String bare = name.startsWith("[") && name.endsWith("]") ? name.substring(1, name.length() - 1) : name;
+        return bare.equalsIgnoreCase("localhost") || bare.equals("::1") || bare.matches("127(\\.\\d{1,3}){3}");
+    }
+
+    /**
      * Whether a request's {@code Authorization} header carries the token, compared in a time that tells nothing of
      * the token: both sides are hashed first, so that neither their content nor their length shows.
      *

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.connback.osgi.ConfigurationCheck;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,17 @@ class WebSettingsTest {
         assertThat(check.problems()).containsExactly("conf/io.connback.http.cfg: token: a value of 6 characters "
                 + "(not shown): expected at least 16 characters");
         assertThatThrownBy(() -> WebSettings.fromMap(Map.of("token", "secret"))).hasMessageNotContaining("secret'");
+    }
+
+    @Test
+    void onLoopbackOnlyLoopbackHostNamesAreAnswered() {
+        assertThat(WebSettings.DEFAULTS.loopbackOnly()).isTrue();
+        assertThat(WebSettings.fromMap(Map.of("host", "0.0.0.0")).loopbackOnly()).isFalse();
+        assertThat(WebSettings.fromMap(Map.of("host", "::1")).loopbackOnly()).isTrue();
+        assertThat(List.of("127.0.0.1", "127.1.2.3", "localhost", "LOCALHOST", "[::1]", "::1"))
+                .allMatch(WebSettings::isLoopbackName);
+        assertThat(List.of("evil.example", "127.0.0.1.evil.example", "localhost.evil.example", "10.0.0.1", ""))
+                .noneMatch(WebSettings::isLoopbackName);
     }
 
     @Test
