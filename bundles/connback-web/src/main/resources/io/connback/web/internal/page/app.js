@@ -139,7 +139,9 @@ function renderTimelines() {
   container.replaceChildren();
   const end = gatewayNow();
   const start = end - HOUR;
-  const percent = time => ((Math.max(time, start) - start) / HOUR * 100).toFixed(3) + '%';
+  // a span or mark of the last seconds is kept inside the bar: at least its minimum width from the right end
+  const left = (time, width) => 'min(' + ((Math.max(time, start) - start) / HOUR * 100).toFixed(3) + '%, calc(100% - '
+    + width + '))';
   for (const link of links.values()) {
     if (link.refused) continue;
     const list = changes.get(link.name) || [];
@@ -153,14 +155,14 @@ function renderTimelines() {
       if (to >= start && to > from) {
         const span = element('div', 'span ' + spanClass(change.state));
         span.dataset.state = change.state;
-        span.style.left = percent(from);
+        span.style.left = left(from, '3px');
         span.style.width = ((Math.min(to, end) - Math.max(from, start)) / HOUR * 100).toFixed(3) + '%';
         span.title = change.state + ' from ' + new Date(from - clockOffset).toLocaleTimeString();
         bar.appendChild(span);
       }
       if (change.error && from >= start) {
         const mark = element('div', 'mark');
-        mark.style.left = percent(from);
+        mark.style.left = left(from, '2px');
         mark.title = change.error;
         bar.appendChild(mark);
       }
