@@ -10,10 +10,15 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDist
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
 
 import java.io.File;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -116,6 +121,39 @@ public class KarafFeaturesIT {
             } finally {
                 link.delete();
             }
+        }
+    }
+
+    @Test
+    public void theWebFeatureServesTheHealthUrlWhereItsConfigurationSays() throws Exception {
+        featuresService.addRepository(URI.create(System.getProperty(FEATURES_PROPERTY)));
+        featuresService.installFeature("connback-web", EnumSet.of(FeaturesService.Option.NoAutoRefreshBundles));
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        Configuration web = configurationAdmin.getConfiguration("io.connback.http", "?");
+        Hashtable<String, Object> properties = new Hashtable<>();
+        properties.put("port", String.valueOf(port));
+        web.update(properties);
+        try {
+            URL health = new URL("http://127.0.0.1:" + port + "/connback/health");
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            String answer = null;
+            while (answer == null && System.nanoTime() < deadline) {
+                try {
+                    HttpURLConnection connection = (HttpURLConnection) health.openConnection();
+                    assertEquals(200, connection.getResponseCode());
+                    try (InputStream body = connection.getInputStream()) {
+                        answer = new String(body.readAllBytes(), StandardCharsets.UTF_8);
+                    }
+                } catch (ConnectException notYet) {
+                    Thread.sleep(POLL_INTERVAL.toMillis());
+                }
+            }
+            assertEquals("{\"status\":\"UP\",\"required\":[],\"failing\":[]}", answer);
+        } finally {
+            web.delete();
         }
     }
 

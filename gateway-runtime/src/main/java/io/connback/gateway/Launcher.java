@@ -172,6 +172,9 @@ public final class Launcher {
         properties.put("connback.deploy", options.deploy().toString());
         // what outlives a restart (the MQTT links' durable queues): the data folder, never its cache/
         properties.put("connback.data", options.data().toString());
+        // Felix HTTP listens only where the web status bundle (io.connback.web) tells it, from
+        // conf/io.connback.http.cfg: never on its own default (every interface, port 8080), nor without that bundle
+        properties.put("org.apache.felix.http.enable", "false");
         return properties;
     }
 
