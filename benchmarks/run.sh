@@ -35,6 +35,9 @@
 #   benchmarks/run.sh durable-queue [OPTIONS]      the MQTT queue in memory and on disk (store = disk, interval:100
 #                                                  and always) beside H2's MVStore: broker down, replay, broker up;
 #                                                  --messages N (100000) --size B (100); needs mosquitto
+#   benchmarks/run.sh web-status                   the web status (issue 11): cold start and RSS of bin/gateway
+#                                                  with and without connback-web, /metrics and /api/links for
+#                                                  301 links, a reconnect's change on the SSE stream
 #   benchmarks/run.sh cold-start [OPTIONS]         bin/gateway to all links connected, beside a bare Felix and Apache
 #                                                  Karaf minimal (fetched here from Maven Central); --runs N (5)
 #                                                  --few-links N (3) --many-links N (300)
@@ -49,10 +52,10 @@ part="${1:-all}"
 case "$part" in
     all | jmh | serial | soak | soak-short) shift $(($# > 0 ? 1 : 0)) ;;
     scale | replug | serial-throughput | tcp-links | isolation) shift ;;
-    hot-swap | file-swap | broker-restart | cold-start | durable-queue) shift ;;
+    hot-swap | file-swap | broker-restart | cold-start | durable-queue | web-status) shift ;;
     *) echo "usage: $0 [all | jmh | scale [OPTIONS] | serial | replug [OPTIONS] | serial-throughput [OPTIONS]" \
         "| tcp-links [OPTIONS] | isolation [OPTIONS] | soak | soak-short | hot-swap [OPTIONS] | file-swap [OPTIONS]" \
-        "| broker-restart [OPTIONS] | cold-start [OPTIONS] | durable-queue [OPTIONS]]" >&2; exit 2 ;;
+        "| broker-restart [OPTIONS] | cold-start [OPTIONS] | durable-queue [OPTIONS] | web-status]" >&2; exit 2 ;;
 esac
 if [[ $# -gt 0 && "$part" =~ ^(all|jmh|serial|soak|soak-short)$ ]]; then
     echo "$0 $part takes no options" >&2; exit 2
@@ -128,6 +131,12 @@ fi
 
 if runs broker-restart; then
     java -cp "$jar" io.connback.benchmarks.BrokerRestartRun "$@" | tee "$results/broker-restart.txt"
+fi
+
+if [[ "$part" == web-status ]]; then
+    # the assembled gateway with and without its web bundle, side by side (python3: the machine's own)
+    python3 "$root/benchmarks/web-status-bench.py" "$root/gateway-runtime/target/connback-gateway" \
+        | tee "$results/web-status.txt"
 fi
 
 if runs cold-start; then

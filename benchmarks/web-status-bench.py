@@ -1,5 +1,5 @@
-# Side-by-side figures of the web status, on the assembled gateway (not part of the build; benchmarks/ is the place
-# for a Java run of it): cold start and RSS with and without the web bundle (3 rounds), /metrics and /api/links for
+# Side-by-side figures of the web status, on the assembled gateway (not part of the build; benchmarks/run.sh
+# web-status runs it): cold start and RSS with and without the web bundle (3 rounds), /metrics and /api/links for
 # 301 links, and POST reconnect -> the change on the SSE stream. Usage: python3 web-status-bench.py ASSEMBLY_DIR
 import os, re, shutil, signal, socket, statistics, subprocess, sys, threading, time, urllib.request
 assembly = sys.argv[1]
