@@ -27,6 +27,9 @@
 #                                                  jitter, without jitter, Paho's automatic reconnect; --clients N
 #                                                  (200) --messages K (5) --outage-ms MS (4000); needs mosquitto
 #                                                  (.ci/install-test-tools installs it)
+#   benchmarks/run.sh budget-restart [OPTIONS]     1,000 TCP links through a restart of their local server, without
+#                                                  and with a shared reconnect budget, about 80 s: --links N (1000)
+#                                                  --outage-ms MS (5000) --rate R (100) --burst B (50)
 #   benchmarks/run.sh cold-start [OPTIONS]         bin/gateway to all links connected, beside a bare Felix and Apache
 #                                                  Karaf minimal (fetched here from Maven Central); --runs N (5)
 #                                                  --few-links N (3) --many-links N (300)
@@ -41,9 +44,9 @@ part="${1:-all}"
 case "$part" in
     all | jmh | serial | soak | soak-short) shift $(($# > 0 ? 1 : 0)) ;;
     scale | replug | serial-throughput | tcp-links | isolation) shift ;;
-    hot-swap | broker-restart | cold-start) shift ;;
+    hot-swap | broker-restart | budget-restart | cold-start) shift ;;
     *) echo "usage: $0 [all | jmh | scale [OPTIONS] | serial | replug [OPTIONS] | serial-throughput [OPTIONS]" \
-        "| tcp-links [OPTIONS] | isolation [OPTIONS] | soak | soak-short | hot-swap [OPTIONS] | broker-restart [OPTIONS] | cold-start [OPTIONS]]" >&2; exit 2 ;;
+        "| tcp-links [OPTIONS] | isolation [OPTIONS] | soak | soak-short | hot-swap [OPTIONS] | broker-restart [OPTIONS] | budget-restart [OPTIONS] | cold-start [OPTIONS]]" >&2; exit 2 ;;
 esac
 if [[ $# -gt 0 && "$part" =~ ^(all|jmh|serial|soak|soak-short)$ ]]; then
     echo "$0 $part takes no options" >&2; exit 2
@@ -112,6 +115,11 @@ fi
 
 if runs broker-restart; then
     java -cp "$jar" io.connback.benchmarks.BrokerRestartRun "$@" | tee "$results/broker-restart.txt"
+fi
+
+# compared inside one run, asked for by name only: not in "all"
+if [[ "$part" == budget-restart ]]; then
+    java -cp "$jar" io.connback.benchmarks.BudgetRestartRun "$@" | tee "$results/budget-restart.txt"
 fi
 
 if runs cold-start; then
