@@ -28,7 +28,7 @@
 #                                                  (200) --messages K (5) --outage-ms MS (4000); needs mosquitto
 #                                                  (.ci/install-test-tools installs it)
 #   benchmarks/run.sh budget-restart [OPTIONS]     1,000 TCP links through a restart of their local server, without
-#                                                  and with a shared reconnect budget, about 80 s: --links N (1000)
+#                                                  and with a shared reconnect budget, about 70 s: --links N (1000)
 #                                                  --outage-ms MS (5000) --rate R (100) --burst B (50)
 #   benchmarks/run.sh cold-start [OPTIONS]         bin/gateway to all links connected, beside a bare Felix and Apache
 #                                                  Karaf minimal (fetched here from Maven Central); --runs N (5)
