@@ -53,7 +53,7 @@ public final class BudgetRestartRun {
     private static final Duration SETTLED = Duration.ofSeconds(1);
     private static final byte[] PING = "ping".getBytes(StandardCharsets.US_ASCII);
 
-    /** What the links of a scenario went through, written by their callbacks. */
+    /** What one link went through, written by its Connback's callbacks and read by the run's thread. */
     private static final class LinkState implements ConnbackListener<Link> {
         final AtomicInteger connects = new AtomicInteger();
         final Queue<Long> attempts; // shared by the scenario's links
@@ -84,7 +84,7 @@ public final class BudgetRestartRun {
     private final Duration outage;
     private final int rate;
     private final int burst;
-    private final ConnbackOptions backoff = ConnbackOptions.defaults();
+    private final ConnbackOptions defaults = ConnbackOptions.defaults();
     private final Queue<Long> accepted = new ConcurrentLinkedQueue<>();
     private final KillableServer server;
     private final TcpConnector connector;
@@ -122,8 +122,8 @@ public final class BudgetRestartRun {
     private void run() throws Exception {
         note("%d TCP links to a local server killed and started again after %d ms; backoff: %s, initialDelay %d ms, "
                 + "maxDelay %d ms, %s jitter, stableAfter %d s; machine: %d CPUs, load average %s", links,
-                outage.toMillis(), backoff.strategy(), backoff.initialDelay().toMillis(),
-                backoff.maxDelay().toMillis(), backoff.jitter(), backoff.stableAfter().toSeconds(),
+                outage.toMillis(), defaults.strategy(), defaults.initialDelay().toMillis(),
+                defaults.maxDelay().toMillis(), defaults.jitter(), defaults.stableAfter().toSeconds(),
                 Runtime.getRuntime().availableProcessors(), ProcessStats.loadAverage());
         String budgeted = "budget-" + rate + "/s-" + burst;
         List<Outcome> outcomes = List.of(run("no-budget", null), run(budgeted, ReconnectBudget.of(rate, burst)));
@@ -146,8 +146,7 @@ public final class BudgetRestartRun {
     }
 
     private Outcome run(String label, ReconnectBudget budget) throws Exception {
-        ConnbackOptions options = budget == null ? backoff
-                : backoff.toBuilder().reconnectBudget(budget).build();
+        ConnbackOptions options = budget == null ? defaults : defaults.toBuilder().reconnectBudget(budget).build();
         Queue<Long> attempts = new ConcurrentLinkedQueue<>();
         List<LinkState> states = new ArrayList<>(links);
         List<Connback<Link>> connbacks = new ArrayList<>(links);
@@ -161,8 +160,8 @@ public final class BudgetRestartRun {
             Poll.until(() -> connbacks.stream().allMatch(Connback::isConnected), CONNECT_ALL_TIMEOUT,
                     "all " + links + " links connected; " + describe(connbacks));
             note("%s: %d links connected in %d ms; connected for stableAfter (%d s) before the kill", label, links,
-                    millisSince(startedAt), backoff.stableAfter().toSeconds());
-            Thread.sleep(backoff.stableAfter().plus(SETTLED).toMillis());
+                    millisSince(startedAt), defaults.stableAfter().toSeconds());
+            Thread.sleep(defaults.stableAfter().plus(SETTLED).toMillis());
 
             long killedAt = System.nanoTime();
             server.kill();
