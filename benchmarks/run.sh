@@ -38,6 +38,9 @@
 #   benchmarks/run.sh web-status                   the web status (issue 11): cold start and RSS of bin/gateway
 #                                                  with and without connback-web, /metrics and /api/links for
 #                                                  301 links, a reconnect's change on the SSE stream
+#   benchmarks/run.sh budget-restart [OPTIONS]     1,000 TCP links through a restart of their local server, without
+#                                                  and with a shared reconnect budget, about 70 s: --links N (1000)
+#                                                  --outage-ms MS (5000) --rate R (100) --burst B (50)
 #   benchmarks/run.sh cold-start [OPTIONS]         bin/gateway to all links connected, beside a bare Felix and Apache
 #                                                  Karaf minimal (fetched here from Maven Central); --runs N (5)
 #                                                  --few-links N (3) --many-links N (300)
@@ -52,10 +55,11 @@ part="${1:-all}"
 case "$part" in
     all | jmh | serial | soak | soak-short) shift $(($# > 0 ? 1 : 0)) ;;
     scale | replug | serial-throughput | tcp-links | isolation) shift ;;
-    hot-swap | file-swap | broker-restart | cold-start | durable-queue | web-status) shift ;;
+    hot-swap | file-swap | broker-restart | budget-restart | cold-start | durable-queue | web-status) shift ;;
     *) echo "usage: $0 [all | jmh | scale [OPTIONS] | serial | replug [OPTIONS] | serial-throughput [OPTIONS]" \
         "| tcp-links [OPTIONS] | isolation [OPTIONS] | soak | soak-short | hot-swap [OPTIONS] | file-swap [OPTIONS]" \
-        "| broker-restart [OPTIONS] | cold-start [OPTIONS] | durable-queue [OPTIONS] | web-status]" >&2; exit 2 ;;
+        "| broker-restart [OPTIONS] | budget-restart [OPTIONS] | cold-start [OPTIONS] | durable-queue [OPTIONS]" \
+        "| web-status]" >&2; exit 2 ;;
 esac
 if [[ $# -gt 0 && "$part" =~ ^(all|jmh|serial|soak|soak-short)$ ]]; then
     echo "$0 $part takes no options" >&2; exit 2
@@ -137,6 +141,11 @@ if [[ "$part" == web-status ]]; then
     # the assembled gateway with and without its web bundle, side by side (python3: the machine's own)
     python3 "$root/benchmarks/web-status-bench.py" "$root/gateway-runtime/target/connback-gateway" \
         | tee "$results/web-status.txt"
+fi
+
+# compared inside one run, asked for by name only: not in "all"
+if [[ "$part" == budget-restart ]]; then
+    java -cp "$jar" io.connback.benchmarks.BudgetRestartRun "$@" | tee "$results/budget-restart.txt"
 fi
 
 if runs cold-start; then

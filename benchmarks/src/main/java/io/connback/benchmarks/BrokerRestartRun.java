@@ -1,5 +1,8 @@
 package io.connback.benchmarks;
 
+import static io.connback.benchmarks.AttemptWindows.WINDOW;
+import static io.connback.benchmarks.AttemptWindows.peak;
+import static io.connback.benchmarks.AttemptWindows.timeline;
 import static io.connback.benchmarks.Report.note;
 import static io.connback.benchmarks.Report.result;
 
@@ -23,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.eclipse.paho.client.mqttv3.DisconnectedBufferOptions;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
@@ -59,7 +61,6 @@ public final class BrokerRestartRun {
 
     private static final Duration INITIAL_DELAY = Duration.ofMillis(100);
     private static final Duration MAX_DELAY = Duration.ofSeconds(2);
-    private static final Duration WINDOW = Duration.ofMillis(100);
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final Duration DELIVERY_WAIT = Duration.ofSeconds(15);
     private static final byte[] AFTER_RESTART = "after restart".getBytes(StandardCharsets.US_ASCII);
@@ -461,29 +462,5 @@ public final class BrokerRestartRun {
         while (!condition.getAsBoolean() && System.nanoTime() - deadline < 0) {
             Thread.sleep(10);
         }
-    }
-
-    /** The attempts in each {@link #WINDOW} from {@code from} to {@code to}, as one line of numbers. */
-    private static String timeline(long[] sorted, long from, long to) {
-        int[] slots = new int[(int) ((to - from) / WINDOW.toNanos()) + 1];
-        for (long at : sorted) {
-            if (at >= from && at <= to) {
-                slots[(int) ((at - from) / WINDOW.toNanos())]++;
-            }
-        }
-        return Arrays.stream(slots).mapToObj(Integer::toString).collect(Collectors.joining(" "));
-    }
-
-    /** The most attempts in any {@link #WINDOW} (sliding, not fixed slots), of sorted timestamps. */
-    private static int peak(long[] sorted) {
-        int peak = 0;
-        int first = 0;
-        for (int last = 0; last < sorted.length; last++) {
-            while (sorted[last] - sorted[first] >= WINDOW.toNanos()) {
-                first++;
-            }
-            peak = Math.max(peak, last - first + 1);
-        }
-        return peak;
     }
 }

@@ -7,14 +7,6 @@ import io.connback.link.Link;
 import io.connback.link.LinkSettings;
 import io.connback.tcp.TcpConnector;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,7 +47,7 @@ public final class SoakRun {
 
     private static boolean run(int count, int cycles) throws Exception {
         List<String> violations = new ArrayList<>();
-        KillableServer server = new KillableServer();
+        KillableServer server = new KillableServer(acceptedAt -> {}); // the links count their connects
         Set<String> threadsBefore = threadNames();
         long fdsBefore = openFiles();
         List<Connback<Link>> connbacks = new ArrayList<>();
@@ -191,125 +183,6 @@ public final class SoakRun {
             if (!ended) {
                 violations.add(name + ": no end");
             }
-        }
-    }
-
-    /** An echo server on one selector thread whose kill closes everything at once, as a killed process does. */
-    private static final class KillableServer {
-        private final Selector selector = Selector.open();
-        private final Thread thread;
-        private final int port;
-        private volatile ServerSocketChannel listener;
-        private final List<Runnable> tasks = new ArrayList<>(); // guarded by tasks
-
-        KillableServer() throws IOException {
-            listener = open(0);
-            port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
-            listener.register(selector, SelectionKey.OP_ACCEPT);
-            thread = new Thread(this::loop, "soak-server");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        int port() {
-            return port;
-        }
-
-        private static ServerSocketChannel open(int port) throws IOException {
-            ServerSocketChannel channel = ServerSocketChannel.open();
-            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
-            channel.configureBlocking(false);
-            return channel;
-        }
-
-        void kill() throws InterruptedException {
-            runOnLoop(() -> {
-                for (SelectionKey key : selector.keys()) {
-                    try {
-                        if (key.channel() instanceof SocketChannel socket) {
-                            socket.setOption(StandardSocketOptions.SO_LINGER, 0);
-                        }
-                        key.channel().close();
-                    } catch (IOException e) {
-                        // closed anyway
-                    }
-                }
-            });
-        }
-
-        void restart() throws InterruptedException {
-            runOnLoop(() -> {
-                try {
-                    selector.selectNow(); // releases the cancelled keys, and with them the port
-                    listener = open(port);
-                    listener.register(selector, SelectionKey.OP_ACCEPT);
-                } catch (IOException e) {
-                    throw new IllegalStateException("cannot listen on port " + port + " again", e);
-                }
-            });
-        }
-
-        private void runOnLoop(Runnable task) throws InterruptedException {
-            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-            synchronized (tasks) {
-                tasks.add(() -> {
-                    try {
-                        task.run();
-                    } finally {
-                        done.countDown();
-                    }
-                });
-            }
-            selector.wakeup();
-            done.await();
-        }
-
-        private void loop() {
-            ByteBuffer buffer = ByteBuffer.allocate(4096);
-            while (selector.isOpen()) {
-                try {
-                    selector.select();
-                    List<Runnable> due;
-                    synchronized (tasks) {
-                        due = new ArrayList<>(tasks);
-                        tasks.clear();
-                    }
-                    due.forEach(Runnable::run);
-                    for (SelectionKey key : selector.selectedKeys()) {
-                        if (!key.isValid()) {
-                            continue;
-                        }
-                        if (key.isAcceptable()) {
-                            SocketChannel accepted = ((ServerSocketChannel) key.channel()).accept();
-                            if (accepted != null) {
-                                accepted.configureBlocking(false);
-                                accepted.register(selector, SelectionKey.OP_READ);
-                            }
-                        } else if (key.isReadable()) {
-                            SocketChannel socket = (SocketChannel) key.channel();
-                            buffer.clear();
-                            if (socket.read(buffer) < 0) {
-                                socket.close();
-                            } else {
-                                buffer.flip();
-                                socket.write(buffer); // the pings are tiny: a short write drops the rest
-                            }
-                        }
-                    }
-                    selector.selectedKeys().clear();
-                } catch (IOException | java.nio.channels.ClosedSelectorException e) {
-                    if (!selector.isOpen()) {
-                        return;
-                    }
-                }
-            }
-        }
-
-        void stop() throws IOException, InterruptedException {
-            kill();
-            selector.close();
-            thread.join(5000);
         }
     }
 }
