@@ -18,10 +18,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -41,7 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
 class GatewayWebIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(25);
-    private static final Set<String> RUNTIME_STATE = Set.of("log", "cache");
     private static final String TOKEN = "web-it-token-0123456789";
     private static final String XSS = "<img src=x onerror=alert(1)>";
 
@@ -58,18 +55,7 @@ class GatewayWebIT {
 
     @BeforeEach
     void configureAGatewayWithADevice() throws IOException {
-        Path assembly = Path.of(System.getProperty("connback.gateway.assembly"));
-        try (Stream<Path> files = Files.walk(assembly)) {
-            for (Path file : files.toList()) {
-                Path relative = assembly.relativize(file);
-                Path target = home.resolve(relative.toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else if (!RUNTIME_STATE.contains(relative.getName(0).toString())) {
-                    Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
+        AssembledGateway.copyTo(home);
         device = new Device(freePort());
         httpPort = freePort();
         base = "http://127.0.0.1:" + httpPort + "/connback";
@@ -81,10 +67,8 @@ class GatewayWebIT {
     }
 
     private void startGateway() throws IOException {
-        ProcessBuilder command = new ProcessBuilder(home.resolve("bin/gateway").toString(), "--no-console")
-                .redirectErrorStream(true).redirectOutput(home.resolve("console.txt").toFile());
-        command.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        gateway = command.start();
+        // from its folder, as an operator runs it: the files are named conf/<file>
+        gateway = AssembledGateway.start(home, home, "--no-console");
     }
 
     @AfterEach

@@ -38,6 +38,8 @@ public final class ConfigurationCheck {
      */
     private static final List<String> FRAMEWORK_KEYS = List.of("service.", "component.", "osgi.", "felix.",
             ConnbackProperties.FILE);
+    /** The end of a DS reference's target filter ({@code Connector.target}), which SCR and configurations may set. */
+    private static final String DS_TARGET = ".target";
     /** The {@code key: } that starts the message of an {@link IllegalArgumentException} about a key. */
     private static final Pattern KEY_PREFIX = Pattern.compile("([A-Za-z0-9_.\\-]+): .*", Pattern.DOTALL);
     /** Enough rounds for every key of any real configuration; a reader that invents keys cannot loop. */
@@ -179,7 +181,7 @@ public final class ConfigurationCheck {
      */
     public List<String> warnings() {
         return configuration.keySet().stream()
-                .filter(key -> !known.contains(key) && !key.startsWith(".")
+                .filter(key -> !known.contains(key) && !key.startsWith(".") && !key.endsWith(DS_TARGET)
                         && FRAMEWORK_KEYS.stream().noneMatch(key::startsWith))
                 .sorted()
                 .map(key -> source + ": " + ConfigValues.inLine(key) + ": unknown key, ignored" + closest(key)

@@ -69,7 +69,8 @@ class ConfigurationCheckTest {
     void aGoodFileHasNoProblem() {
         ConfigurationCheck check = check(new HashMap<>(Map.of("host", "h", "port", "7001", "keepalive", "30s",
                 // what SCR adds to a component's properties
-                "osgi.ds.satisfying.condition.target", "(osgi.condition.id=true)", "component.name", "x")));
+                "osgi.ds.satisfying.condition.target", "(osgi.condition.id=true)", "component.name", "x",
+                "Connector.target", "(connback.name=*)")));
 
         assertThat(check.problems()).isEmpty();
         assertThat(check.warnings()).isEmpty();
