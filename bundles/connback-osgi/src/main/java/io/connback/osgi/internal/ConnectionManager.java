@@ -118,7 +118,7 @@ public final class ConnectionManager implements LinkStatuses {
     private final ReconnectBudget budget = ReconnectBudgetSettings.defaultBudget();
     private final Map<String, ManagedLink> links = new HashMap<>();
     /** Connector services refused because their name is taken, oldest first. */
-    private final Map<Connector<?>, Claim> refusedNames = new LinkedHashMap<>();
+    private final Map<Connector<?>, Waiting> refusedNames = new LinkedHashMap<>();
     /** Configurations refused by their connector. */
     private final Map<ConfigurationRefusal, Claim> refusals = new IdentityHashMap<>();
     private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
@@ -141,15 +141,22 @@ public final class ConnectionManager implements LinkStatuses {
      * @param source its file or PID
      * @param since when it was refused
      * @param problems why
-     * @param properties the refused connector service's properties, to start it once its name is free
      */
-    private record Claim(String name, String type, String source, Instant since, List<String> problems,
-            Map<String, Object> properties) {
+    private record Claim(String name, String type, String source, Instant since, List<String> problems) {
 
         LinkStatus status() {
             return LinkStatusRecord.refused(name, type, source, since, problems);
         }
     }
+
+    /**
+     * A connector service refused because its name is taken, with what it takes to start it once the name is free.
+     *
+     * @param claim its refusal
+     * @param properties its service properties
+     * @param options its link's options, as checked when it was refused
+     */
+    private record Waiting(Claim claim, Map<String, Object> properties, ConnbackOptions options) {}
 
     /**
      * Starts the manager; the connector services are bound after this.
@@ -190,7 +197,7 @@ public final class ConnectionManager implements LinkStatuses {
         if (options.isPresent()) {
             Claimed claimed;
             synchronized (this) {
-                claimed = claim(connector, properties);
+                claimed = claim(connector, properties, options.get());
             }
             start(claimed, options.get());
         }
@@ -222,7 +229,7 @@ public final class ConnectionManager implements LinkStatuses {
      * that the name is taken and the connector attached in one step: a removal on another thread sees both or
      * neither.
      */
-    private Claimed claim(Connector<?> connector, Map<String, Object> properties) {
+    private Claimed claim(Connector<?> connector, Map<String, Object> properties, ConnbackOptions options) {
         if (!active) {
             return new Claimed(null, false, null);
         }
@@ -234,8 +241,8 @@ public final class ConnectionManager implements LinkStatuses {
         if (link != null && isOther(link, owner, type)) {
             String taken = source + ": name: '" + name + "' is already used by " + link.source()
                     + "; this file is refused, the link " + name + " is not touched";
-            refusedNames.put(connector, new Claim(name, type, source, Instant.now(), List.of(taken),
-                    Map.copyOf(properties)));
+            refusedNames.put(connector, new Waiting(new Claim(name, type, source, Instant.now(), List.of(taken)),
+                    Map.copyOf(properties), options));
             return new Claimed(null, false, taken);
         }
         boolean created = link == null;
@@ -382,20 +389,20 @@ public final class ConnectionManager implements LinkStatuses {
 
     /** Starts the configuration that waited longest for a name that is now free. */
     private void startWaiting(String name) {
-        Claim waiting;
+        Waiting waiting;
         Claimed claimed;
         synchronized (this) {
-            Map.Entry<Connector<?>, Claim> first = refusedNames.entrySet().stream()
-                    .filter(entry -> entry.getValue().name().equals(name)).findFirst().orElse(null);
+            Map.Entry<Connector<?>, Waiting> first = refusedNames.entrySet().stream()
+                    .filter(entry -> entry.getValue().claim().name().equals(name)).findFirst().orElse(null);
             if (first == null || links.containsKey(name)) {
                 return;
             }
             refusedNames.remove(first.getKey());
             waiting = first.getValue();
-            claimed = claim(first.getKey(), new HashMap<>(waiting.properties()));
+            claimed = claim(first.getKey(), waiting.properties(), waiting.options());
         }
-        LOG.log(Level.INFO, waiting.source() + ": the name " + name + " is free: this file applies");
-        optionsOf(new HashMap<>(waiting.properties())).ifPresent(options -> start(claimed, options));
+        LOG.log(Level.INFO, waiting.claim().source() + ": the name " + name + " is free: this file applies");
+        start(claimed, waiting.options());
     }
 
     /**
@@ -411,7 +418,7 @@ public final class ConnectionManager implements LinkStatuses {
         String name = String.valueOf(properties.get(ConnbackProperties.NAME));
         synchronized (this) {
             refusals.put(refusal, new Claim(name, String.valueOf(properties.get(ConnbackProperties.TYPE)),
-                    refusal.source(), Instant.now(), refusal.problems(), Map.of()));
+                    refusal.source(), Instant.now(), refusal.problems()));
         }
         showProblems(name);
     }
@@ -452,7 +459,7 @@ public final class ConnectionManager implements LinkStatuses {
         List<Claim> claims = new ArrayList<>();
         synchronized (this) {
             running = new ArrayList<>(links.values());
-            claims.addAll(refusedNames.values());
+            refusedNames.values().forEach(waiting -> claims.add(waiting.claim()));
             refusals.values().stream().filter(claim -> !runsFrom(claim)).forEach(claims::add);
         }
         List<LinkStatus> statuses = new ArrayList<>();

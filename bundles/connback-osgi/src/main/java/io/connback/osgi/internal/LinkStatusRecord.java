@@ -24,6 +24,7 @@ record LinkStatusRecord(String name, String type, String source, Optional<Connec
      */
     static LinkStatus refused(String name, String type, String source, Instant since, List<String> problems) {
         return new LinkStatusRecord(name, type, source, Optional.empty(), since, 0, Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty(), 0, 0, 0, 0, 0, 0, 0, List.copyOf(problems), false);
+                Optional.empty(), Optional.empty(), Optional.empty(), 0, 0, 0, 0, 0, 0, 0, List.copyOf(problems),
+                false);
     }
 }

@@ -405,12 +405,19 @@ final class ManagedLink implements ManagedConnection {
 
     /** Tells the listeners that watch this link, those joining excepted, then tells them the new status. */
     private void tell(Consumer<ConnectionListener> event) {
-        Hashtable<String, Object> properties = serviceProperties();
         LinkStatus status = status();
+        eachWatching(listener -> {
+            call(listener, event);
+            call(listener, watching -> watching.onStatus(this, status));
+        });
+    }
+
+    /** Runs a call for each listener that watches this link, those joining excepted. */
+    private void eachWatching(Consumer<ConnectionListener> call) {
+        Hashtable<String, Object> properties = serviceProperties();
         for (Watcher watcher : watchers) {
             if (!joining.contains(watcher) && watcher.watches(properties)) {
-                call(watcher.listener(), event);
-                call(watcher.listener(), listener -> listener.onStatus(this, status));
+                call.accept(watcher.listener());
             }
         }
     }
@@ -522,12 +529,7 @@ final class ManagedLink implements ManagedConnection {
         }
 
         private void tellFrame(ByteBuffer frame) {
-            Hashtable<String, Object> properties = serviceProperties();
-            for (Watcher watcher : watchers) {
-                if (!joining.contains(watcher) && watcher.watches(properties)) {
-                    call(watcher.listener(), listener -> listener.onFrame(ManagedLink.this, frame.duplicate()));
-                }
-            }
+            eachWatching(listener -> call(listener, watching -> watching.onFrame(ManagedLink.this, frame.duplicate())));
         }
 
         @Override
